@@ -1,0 +1,91 @@
+"""Convolution layer (the course's cross-correlation), forward and backward, vectorized with im2col.
+
+Shapes (NHWC): A_prev (m, n_H_prev, n_W_prev, n_C_prev); W (f, f, n_C_prev, n_C); b (1, 1, 1, n_C);
+Z (m, n_H, n_W, n_C) with n_H = floor((n_H_prev + 2*pad - f) / stride) + 1, likewise n_W.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_array, float_dtype, hyperparameter
+from .padding import unpad, zero_pad
+from .windows import col2im, im2col, output_size
+
+
+def conv_single_step(a_slice_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.floating:
+    """One filter applied to one window: sum(a_slice_prev * W) + b.
+
+    a_slice_prev, W: (f, f, n_C_prev); b: (1, 1, 1) (any single-element array).
+    Returns a numpy float scalar (np.float64 for float64 inputs); never calls float() on an array.
+    """
+    a_slice_prev = as_array("a_slice_prev", a_slice_prev, 3)
+    W = as_array("W", W, 3)
+    if a_slice_prev.shape != W.shape:
+        raise ValueError(f"a_slice_prev {a_slice_prev.shape} and W {W.shape} must have the same shape")
+    b = np.asarray(b)
+    if b.size != 1:
+        raise ValueError(f"b must hold a single number, got shape {b.shape}")
+    dtype = float_dtype(a_slice_prev, W, b)
+    return np.sum(a_slice_prev * W, dtype=dtype) + b.reshape(-1)[0].astype(dtype)
+
+
+def _conv_shapes(A_prev, W, b, hparameters) -> tuple[int, int, int, int]:
+    """Validate conv inputs; return (stride, pad, n_H, n_W)."""
+    A_prev = as_array("A_prev", A_prev, 4)
+    W = as_array("W", W, 4)
+    b = as_array("b", b, 4)
+    f, f_w, n_C_prev, n_C = W.shape
+    if f != f_w:
+        raise ValueError(f"W must hold square filters (f, f, n_C_prev, n_C), got shape {W.shape}")
+    if A_prev.shape[3] != n_C_prev:
+        raise ValueError(f"channel mismatch: A_prev has {A_prev.shape[3]} channels, W expects {n_C_prev} (W {W.shape})")
+    if b.shape != (1, 1, 1, n_C):
+        raise ValueError(f"b must have shape (1, 1, 1, {n_C}) to match W {W.shape}, got {b.shape}")
+    stride = hyperparameter(hparameters, "stride", 1)
+    pad = hyperparameter(hparameters, "pad", 0)
+    n_H = output_size(A_prev.shape[1], f, pad, stride)
+    n_W = output_size(A_prev.shape[2], f, pad, stride)
+    return stride, pad, n_H, n_W
+
+
+def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, hparameters: dict):
+    """Forward pass of a convolution layer.
+
+    A_prev (m, n_H_prev, n_W_prev, n_C_prev), W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C),
+    hparameters {"stride": s >= 1, "pad": p >= 0}.
+    Returns Z (m, n_H, n_W, n_C) and cache = (A_prev, W, b, hparameters) with A_prev unpadded.
+    """
+    stride, pad, n_H, n_W = _conv_shapes(A_prev, W, b, hparameters)
+    m = A_prev.shape[0]
+    f, _, _, n_C = W.shape
+    dtype = float_dtype(A_prev, W, b)
+    cols = im2col(zero_pad(A_prev, pad).astype(dtype, copy=False), f, stride)
+    Z = cols @ W.reshape(-1, n_C).astype(dtype, copy=False)
+    Z += b.reshape(n_C).astype(dtype, copy=False)
+    return Z.reshape(m, n_H, n_W, n_C), (A_prev, W, b, hparameters)
+
+
+def conv_backward(dZ: np.ndarray, cache: tuple):
+    """Backward pass of a convolution layer.
+
+    dZ: (m, n_H, n_W, n_C), the gradient of the cost with respect to Z; cache from conv_forward.
+    Returns dA_prev (m, n_H_prev, n_W_prev, n_C_prev), dW (f, f, n_C_prev, n_C), db (1, 1, 1, n_C).
+    """
+    if not isinstance(cache, tuple) or len(cache) != 4:
+        raise ValueError("cache must be the tuple (A_prev, W, b, hparameters) returned by conv_forward")
+    A_prev, W, b, hparameters = cache
+    stride, pad, n_H, n_W = _conv_shapes(A_prev, W, b, hparameters)
+    dZ = as_array("dZ", dZ, 4)
+    m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
+    f, _, _, n_C = W.shape
+    if dZ.shape != (m, n_H, n_W, n_C):
+        raise ValueError(f"dZ must have the shape of Z, {(m, n_H, n_W, n_C)}, got {dZ.shape}")
+    dtype = float_dtype(A_prev, W, b, dZ)
+    A_pad = zero_pad(A_prev, pad).astype(dtype, copy=False)
+    cols = im2col(A_pad, f, stride)
+    dZ_rows = dZ.reshape(m * n_H * n_W, n_C).astype(dtype, copy=False)
+    W_cols = W.reshape(-1, n_C).astype(dtype, copy=False)
+    dW = (cols.T @ dZ_rows).reshape(W.shape)
+    db = dZ_rows.sum(axis=0).reshape(1, 1, 1, n_C)
+    dA_prev = unpad(col2im(dZ_rows @ W_cols.T, A_pad.shape, f, stride), pad)
+    return np.ascontiguousarray(dA_prev), dW, db
