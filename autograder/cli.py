@@ -1,0 +1,73 @@
+"""``convgrade`` command line. Parses arguments and delegates; the work happens in ``grading``.
+
+convgrade grade SUBMISSION [--format text|json|gradescope|junit] [--output FILE] [--public-only]
+                [--fail-under PCT] [--timeout S] [--memory MIB]
+Exit codes: 0 graded, 1 below --fail-under, 2 submission unreadable, 3 the grader itself cannot run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import find_hidden_seed
+from .grading import grade_path
+from .reports import FORMATS, render
+from .sandbox import Limits, SandboxError
+from .submission import SubmissionError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="convgrade", description="Auto-grader for the CNN step-by-step exercises.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade one submission (.ipynb or .py) in an isolated process")
+    grade.add_argument("submission", help="a notebook or a .py file defining the functions")
+    grade.add_argument("--format", choices=sorted(FORMATS), default="text")
+    grade.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    grade.add_argument("--public-only", action="store_true", help="grade only the public cases (what students see)")
+    grade.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when the score is below PCT percent")
+    grade.add_argument("--timeout", type=float, default=Limits.timeout, help="seconds per exercise (default %(default)s)")
+    grade.add_argument("--memory", type=int, default=Limits.memory >> 20, metavar="MIB",
+                       help="memory per exercise above the grader's own, in MiB (default %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return grade_command(args)
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    hidden_seed = None if args.public_only else find_hidden_seed()
+    limits = Limits(timeout=args.timeout, cell_timeout=max(Limits.cell_timeout, args.timeout), memory=args.memory << 20)
+    try:
+        report = grade_path(args.submission, hidden_seed, limits)
+    except SubmissionError as error:
+        print(f"convgrade: cannot read the submission: {error}", file=sys.stderr)
+        return 2
+    except SandboxError as error:
+        print(f"convgrade: the grader cannot run here: {error}", file=sys.stderr)
+        return 3
+    text = render(report, args.format)
+    if args.output:
+        write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.fail_under is not None and 100 * report.score < args.fail_under * report.max_score:
+        return 1
+    return 0
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers never see half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

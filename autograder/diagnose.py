@@ -1,0 +1,60 @@
+"""Match a wrong answer or an error against the catalogue of known mistakes."""
+from __future__ import annotations
+
+import copy
+from itertools import combinations
+
+import numpy as np
+
+from . import mutants
+from .catalogue import CATALOGUE, Mistake
+from .compare import compare
+from .exercises import Exercise
+
+BY_EXERCISE: dict[str, tuple[Mistake, ...]] = {}
+for _mistake in CATALOGUE:
+    BY_EXERCISE[_mistake.exercise] = BY_EXERCISE.get(_mistake.exercise, ()) + (_mistake,)
+
+
+def diagnose_value(exercise: Exercise, args: tuple, got: dict, expected: dict, pairs: bool = True) -> str:
+    """The sentence naming the known mistake (or pair of mistakes) that reproduces ``got``, or ""."""
+    mistakes = BY_EXERCISE.get(exercise.name, ())
+    for mistake in mistakes:
+        if mistake.shape_rule and _safe(mistake.shape_rule, args, got):
+            return mistake.message
+        if mistake.knobs and _reproduces(exercise, mistake.knobs, args, got, expected):
+            return mistake.message
+    if pairs:
+        with_knobs = [m for m in mistakes if m.knobs]
+        for first, second in combinations(with_knobs, 2):
+            if first.knobs.keys().isdisjoint(second.knobs) and _reproduces(
+                    exercise, {**first.knobs, **second.knobs}, args, got, expected):
+                return f"Your output matches two known mistakes together. {first.message} {second.message}"
+    return ""
+
+
+def diagnose_error(exercise: Exercise, args: tuple, error: dict) -> str:
+    """The sentence naming the known mistake that explains the exception ``error``, or ""."""
+    for mistake in BY_EXERCISE.get(exercise.name, ()):
+        if mistake.error_rule and _safe(mistake.error_rule, args, error):
+            return mistake.message
+    return ""
+
+
+def _reproduces(exercise: Exercise, knobs: dict, args: tuple, got: dict, expected: dict) -> bool:
+    """True when the mutant with ``knobs`` gives ``got`` and differs from the right answer on this case."""
+    try:
+        with np.errstate(all="ignore"):
+            variant = exercise.named(getattr(mutants, exercise.name)(*copy.deepcopy(args), **knobs))
+    except Exception:  # a mutant may fail where the student's code did not; then it explains nothing
+        return False
+    if compare(expected, variant, exercise.rtol, exercise.atol) is None:
+        return False
+    return compare(variant, got, exercise.rtol, exercise.atol) is None
+
+
+def _safe(rule, *args) -> bool:
+    try:
+        return bool(rule(*args))
+    except Exception:
+        return False

@@ -1,0 +1,168 @@
+"""Grade a submission: run each exercise's cases in the sandbox, judge, diagnose, score.
+
+Everything here is pure except ``grade_cells``, which owns the sandbox. ``judge_case`` turns one raw
+outcome into a CaseResult; ``score_exercise`` and ``summarize`` are pure functions of the case results.
+"""
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from pathlib import Path
+
+from .cases import Case
+from .compare import compare
+from .diagnose import diagnose_error, diagnose_value
+from .exercises import EXERCISES, Exercise
+from .model import CaseResult, ExerciseResult, Report
+from .sandbox import Cell, ExerciseRun, Limits, LoadResult, Sandbox
+from .submission import read_cells
+
+HELPERS = tuple(sorted({name for exercise in EXERCISES for name in exercise.helpers}))
+PAIR_SEARCHES = 3  # failing cases per exercise searched for two mistakes at once (singles: all cases)
+
+
+def grade_path(path: str | Path, hidden_seed: int | None = None, limits: Limits = Limits(),
+               exercises: tuple[Exercise, ...] = EXERCISES) -> Report:
+    """Grade a .ipynb or .py file; raises SubmissionError when it cannot be read."""
+    return grade_cells(read_cells(path), str(path), hidden_seed, limits, exercises)
+
+
+def grade_cells(cells: list[Cell], name: str, hidden_seed: int | None, limits: Limits = Limits(),
+                exercises: tuple[Exercise, ...] = EXERCISES) -> Report:
+    with Sandbox(cells, limits, helpers=HELPERS) as sandbox:
+        load = sandbox.load()
+        results = []
+        for exercise in exercises:
+            cases = exercise.cases(hidden_seed)
+            if exercise.name in load.functions:
+                run = sandbox.run(exercise.name, exercise.helpers, [(case.id, case.args) for case in cases])
+            else:
+                run = ExerciseRun("missing")
+            results.append(grade_exercise(exercise, cases, run, load, limits))
+    return Report(name, results, errors=[format_error(error) for error in load.errors],
+                  public_only=hidden_seed is None)
+
+
+def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load: LoadResult,
+                   limits: Limits) -> ExerciseResult:
+    if run.status == "missing":
+        feedback = [f"{exercise.name} is not defined in your submission."]
+        if load.errors:
+            feedback.append(f"A cell failed while loading, which may be why: {format_error(load.errors[0])}")
+        results = [CaseResult(case.id, case.description, case.public, "missing", "not defined") for case in cases]
+        return ExerciseResult(exercise.name, 0.0, exercise.points, "missing", results, feedback)
+    pair_budget = [PAIR_SEARCHES]
+    results = [judge_case(exercise, case, run.cases.get(case.id), run, limits, pair_budget) for case in cases]
+    score, status = score_exercise(exercise.points, results)
+    return ExerciseResult(exercise.name, score, exercise.points, status, results,
+                          summarize(exercise.name, results, run, limits), run.output)
+
+
+def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: ExerciseRun, limits: Limits,
+               pair_budget: list[int]) -> CaseResult:
+    """One case's verdict from what the sandbox returned for it (None: the run ended before it)."""
+    def result(status, message="", diagnosis=""):
+        return CaseResult(case.id, case.description, case.public, status, message, diagnosis)
+
+    if outcome is None:
+        if run.status == "timeout":
+            return result("timeout", f"did not finish within {limits.timeout:g} s")
+        return result("error", _ended(run))
+    if "error" in outcome:
+        error = outcome["error"]
+        if error["type"] == "NotImplementedError":
+            return result("missing", "not implemented yet")
+        return result("error", format_error(error), diagnose_error(exercise, case.args, error))
+    changed = _changed_inputs(exercise, case.args, outcome.get("args_after"))
+    if changed:
+        return result("failed", f"your function changed its input {changed}: work on a copy (np.copy) or a new "
+                                "array, callers still need their data")
+    try:
+        got = exercise.named(outcome["value"])
+    except ValueError as error:
+        return result("failed", str(error))
+    expected = exercise.expected(case)
+    mismatch = compare(expected, got, exercise.rtol, exercise.atol)
+    if mismatch is None:
+        return result("passed")
+    pairs = pair_budget[0] > 0
+    diagnosis = diagnose_value(exercise, case.args, got, expected, pairs=pairs)
+    if pairs and not diagnosis:
+        pair_budget[0] -= 1
+    return result("failed", mismatch.message, diagnosis)
+
+
+def score_exercise(points: float, results: list[CaseResult]) -> tuple[float, str]:
+    """Points in proportion to passed cases, and the exercise's status."""
+    statuses = Counter(result.status for result in results)
+    score = round(points * statuses["passed"] / len(results), 4) if results else 0.0
+    if statuses["passed"] == len(results):
+        return score, "passed"
+    if statuses["timeout"]:
+        return score, "timeout"
+    if statuses["missing"] == len(results):
+        return score, "missing"
+    if statuses["error"]:
+        return score, "error"
+    return score, "failed"
+
+
+def summarize(name: str, results: list[CaseResult], run: ExerciseRun, limits: Limits) -> list[str]:
+    """Feedback sentences: diagnosed mistakes first (once each), then undiagnosed failures, at most 3."""
+    total = len(results)
+    passed = sum(result.passed for result in results)
+    if passed == total:
+        return [f"All {total} cases passed."]
+    if all(result.status == "missing" for result in results):
+        return [f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code."]
+    feedback = []
+    if run.status == "timeout":
+        feedback.append(f"{name} did not finish within {limits.timeout:g} s: look for a loop that never ends "
+                        "or one over far more items than the output has.")
+    elif run.status in ("signal", "exited", "lost", "protocol") and any(r.message == _ended(run) for r in results):
+        feedback.append(_ended(run).capitalize() + ".")
+    failing = [result for result in results if not result.passed and result.status != "timeout"]
+    by_diagnosis: dict[str, list[CaseResult]] = {}
+    for result in failing:
+        if result.diagnosis:
+            by_diagnosis.setdefault(result.diagnosis, []).append(result)
+    for diagnosis, group in by_diagnosis.items():
+        feedback.append(f"{diagnosis} Seen in {len(group)} of {total} cases, e.g. {group[0].description}.")
+    undiagnosed = [result for result in failing if not result.diagnosis and result.message != _ended(run)]
+    for result in undiagnosed[:3]:
+        feedback.append(f"{'Public' if result.public else 'Hidden'} case {result.description}: {result.message}")
+    if len(undiagnosed) > 3:
+        feedback.append(f"... and {len(undiagnosed) - 3} more failing cases.")
+    return feedback
+
+
+def format_error(error: dict) -> str:
+    """'TypeError: message (cell 4, line 7: `Z = float(b)`)'."""
+    text = f"{error['type']}: {error['message']}"
+    where = error.get("where")
+    if where and where.get("label"):
+        place = where["label"] + (f", line {where['line']}" if where.get("line") else "")
+        code = f": `{where['text']}`" if where.get("text") else ""
+        text += f" ({place}{code})"
+    return text
+
+
+def _ended(run: ExerciseRun) -> str:
+    if run.status == "signal":
+        number = int(run.detail) if run.detail.isdigit() else 0
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else run.detail
+        return f"the process running this function crashed (signal {name})"
+    if run.status == "exited":
+        return f"the code ended the process (exit code {run.detail or 0}), e.g. with os._exit or exit()"
+    if run.status == "protocol":
+        return f"the code interfered with the grader's channel ({run.detail})"
+    return f"the process running this function stopped ({run.detail})"
+
+
+def _changed_inputs(exercise: Exercise, args: tuple, after) -> str:
+    """Names of the arguments whose contents the student's code changed, or ""."""
+    if not isinstance(after, tuple) or len(after) != len(args):
+        return ""
+    changed = [name for name, before, now in zip(exercise.arg_names, args, after)
+               if compare(before, now, rtol=0, atol=0) is not None]
+    return ", ".join(changed)

@@ -1,0 +1,59 @@
+"""The terminal report a student reads: one line per exercise, feedback under the ones to fix."""
+from __future__ import annotations
+
+import textwrap
+
+from autograder.model import ExerciseResult, Report
+from autograder.reports.scores import headline, points
+
+WIDTH = 100
+INDENT = " " * 6
+_GREEN, _RED, _BOLD, _RESET = "\033[32m", "\033[31m", "\033[1m", "\033[0m"
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    """``text`` wrapped to WIDTH under ``indent``, keeping its own line breaks."""
+    return [
+        wrapped
+        for line in text.splitlines() or [""]
+        for wrapped in textwrap.wrap(
+            line, WIDTH, initial_indent=indent, subsequent_indent=indent,
+            break_long_words=False, break_on_hyphens=False,
+        ) or [indent.rstrip()]
+    ]
+
+
+def _status(exercise: ExerciseResult) -> str:
+    """The status word, with how many cases passed when the answers were wrong."""
+    if exercise.status != "failed" or not exercise.cases:
+        return exercise.status
+    passed = sum(case.passed for case in exercise.cases)
+    return f"failed, {passed} of {len(exercise.cases)} cases passed"
+
+
+def _next_step(report: Report) -> str:
+    """The closing hint: load errors first, then the first exercise that did not pass."""
+    todo = next((e.name for e in report.exercises if e.status != "passed"), None)
+    if report.errors:
+        return "Fix first: the loading problems above" + (f", then {todo}." if todo else ".")
+    return f"Fix first: {todo}." if todo else "All exercises passed."
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The report as plain text (ANSI colours only when ``color`` is true)."""
+    paint = (lambda code, text: f"{code}{text}{_RESET}") if color else (lambda code, text: text)
+    name_width = max((len(exercise.name) for exercise in report.exercises), default=0)
+    scores = [f"{points(e.score)}/{points(e.max_score)}" for e in report.exercises]
+    score_width = max(map(len, scores), default=0)
+    lines = [paint(_BOLD, headline(report))]
+    for exercise, score in zip(report.exercises, scores):
+        mark = paint(_GREEN, "✓") if exercise.status == "passed" else paint(_RED, "✗")
+        lines.append(f"  {mark} {exercise.name:<{name_width}}  {score:>{score_width}}  {_status(exercise)}")
+        if exercise.status != "passed":
+            lines.extend(line for sentence in exercise.feedback for line in _wrap(sentence, INDENT))
+    if report.errors:
+        lines.append("Problems loading your submission:")
+        lines.extend(line for error in report.errors for line in _wrap(error, "  "))
+    lines.append(_next_step(report))
+    return "\n".join(lines)
+

@@ -1,0 +1,141 @@
+"""Safe, pickle-free encoding of case inputs and student results, and length-prefixed frames.
+
+Used on both sides of the sandbox boundary; the child loads this file by path, so it imports only the
+standard library and numpy, and binds every numpy callable it needs at import time (before student code
+runs, so monkeypatching numpy cannot change how results are encoded).
+Encodable: None, bool, int, float, str, list, tuple, dict (str keys), numpy arrays of bool/int/uint/float
+dtypes and numpy scalars. Anything else is encoded as an opaque {"__unsupported__": type, "repr": ...}.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import struct
+
+import numpy as np
+
+_ndarray = np.ndarray
+_generic = np.generic
+_dtype = np.dtype
+_frombuffer = np.frombuffer
+_tobytes = np.ndarray.tobytes
+_copy = np.ndarray.copy
+_view = np.ndarray.view
+_reshape = np.ndarray.reshape
+_ascontiguousarray = np.ascontiguousarray
+_ARRAY_KINDS = "biuf"
+_HEADER = struct.Struct(">Q")
+MAX_FRAME = 256 * 1024 * 1024
+
+
+class CodecError(ValueError):
+    """A frame or value that cannot be decoded (corrupt, too large, or of a forbidden type)."""
+
+
+def encode(value, _depth: int = 0):
+    """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes)."""
+    if _depth > 20:
+        return {"__unsupported__": "nesting", "repr": "nested more than 20 levels"}
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, _ndarray):
+        array = _view(value, _ndarray)
+        if array.dtype.kind not in _ARRAY_KINDS:
+            return {"__unsupported__": f"ndarray[{array.dtype}]", "repr": f"array of dtype {array.dtype}"}
+        data = _tobytes(_ascontiguousarray(array))
+        return {"__ndarray__": array.dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}
+    if isinstance(value, _generic) and _dtype(type(value)).kind in _ARRAY_KINDS:
+        return {"__npscalar__": _dtype(type(value)).str, "data": base64.b64encode(value.tobytes()).decode()}
+    if type(value) in (list, tuple):
+        return {"__" + type(value).__name__ + "__": [encode(item, _depth + 1) for item in value]}
+    if type(value) is dict and all(type(key) is str for key in value):
+        return {"__dict__": {key: encode(item, _depth + 1) for key, item in value.items()}}
+    return {"__unsupported__": type(value).__name__, "repr": _safe_repr(value)}
+
+
+def _safe_repr(value) -> str:
+    try:
+        return repr(value)[:200]
+    except BaseException:  # a hostile __repr__ must not break encoding
+        return f"<{type(value).__name__} object>"
+
+
+class Unsupported:
+    """A value the student returned that cannot cross the boundary (a class instance, an object array...)."""
+
+    def __init__(self, type_name: str, text: str):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def decode(data):
+    """Inverse of :func:`encode`; raises CodecError on anything malformed."""
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is not dict or len(data) == 0:
+        raise CodecError(f"malformed value {type(data).__name__}")
+    if "__ndarray__" in data:
+        dtype = _checked_dtype(data["__ndarray__"])
+        shape = tuple(int(n) for n in data["shape"])
+        raw = base64.b64decode(data["data"])
+        count = 1
+        for n in shape:
+            count *= n
+        if count * dtype.itemsize != len(raw):
+            raise CodecError("array data does not match its shape")
+        return _copy(_reshape(_frombuffer(raw, dtype=dtype), shape))
+    if "__npscalar__" in data:
+        dtype = _checked_dtype(data["__npscalar__"])
+        return _frombuffer(base64.b64decode(data["data"]), dtype=dtype)[0]
+    if "__list__" in data:
+        return [decode(item) for item in data["__list__"]]
+    if "__tuple__" in data:
+        return tuple(decode(item) for item in data["__tuple__"])
+    if "__dict__" in data:
+        return {str(key): decode(item) for key, item in data["__dict__"].items()}
+    if "__unsupported__" in data:
+        return Unsupported(str(data["__unsupported__"]), str(data.get("repr", ""))[:200])
+    raise CodecError(f"unknown tag in {sorted(data)[:3]}")
+
+
+def _checked_dtype(text: str):
+    dtype = _dtype(text)
+    if dtype.kind not in _ARRAY_KINDS or dtype.hasobject:
+        raise CodecError(f"forbidden dtype {text}")
+    return dtype
+
+
+def frame(message: dict) -> bytes:
+    """One message as bytes: 8-byte big-endian length, then UTF-8 JSON."""
+    body = json.dumps(message, allow_nan=True).encode()
+    return _HEADER.pack(len(body)) + body
+
+
+class FrameReader:
+    """Accumulates bytes from a stream and yields complete messages."""
+
+    def __init__(self, limit: int = MAX_FRAME):
+        self.buffer = bytearray()
+        self.limit = limit
+
+    def feed(self, chunk: bytes) -> list[dict]:
+        self.buffer += chunk
+        messages = []
+        while len(self.buffer) >= _HEADER.size:
+            (length,) = _HEADER.unpack_from(self.buffer)
+            if length > self.limit:
+                raise CodecError(f"frame of {length} bytes exceeds the {self.limit} byte limit")
+            if len(self.buffer) < _HEADER.size + length:
+                break
+            body = bytes(self.buffer[_HEADER.size : _HEADER.size + length])
+            del self.buffer[: _HEADER.size + length]
+            try:
+                message = json.loads(body)
+            except ValueError as error:
+                raise CodecError(f"corrupt frame: {error}") from None
+            if type(message) is not dict:
+                raise CodecError("a frame must hold a JSON object")
+            messages.append(message)
+        return messages
