@@ -72,6 +72,9 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
         error = outcome["error"]
         if error["type"] == "NotImplementedError":
             return result("missing", "not implemented yet")
+        if error["type"] == "MemoryError":
+            return result("error", f"ran out of memory: it needed more than the {limits.memory >> 20} MiB limit "
+                                   f"({format_error(error)})")
         return result("error", format_error(error), diagnose_error(exercise, case.args, error))
     changed = _changed_inputs(exercise, case.args, outcome.get("args_after"))
     if changed:
@@ -119,20 +122,23 @@ def summarize(name: str, results: list[CaseResult], run: ExerciseRun, limits: Li
     if run.status == "timeout":
         feedback.append(f"{name} did not finish within {limits.timeout:g} s: look for a loop that never ends "
                         "or one over far more items than the output has.")
-    elif run.status in ("signal", "exited", "lost", "protocol") and any(r.message == _ended(run) for r in results):
-        feedback.append(_ended(run).capitalize() + ".")
     failing = [result for result in results if not result.passed and result.status != "timeout"]
-    by_diagnosis: dict[str, list[CaseResult]] = {}
+    groups: dict[str, list[CaseResult]] = {}  # diagnosis, or else the message itself
     for result in failing:
-        if result.diagnosis:
-            by_diagnosis.setdefault(result.diagnosis, []).append(result)
-    for diagnosis, group in by_diagnosis.items():
-        feedback.append(f"{diagnosis} Seen in {len(group)} of {total} cases, e.g. {group[0].description}.")
-    undiagnosed = [result for result in failing if not result.diagnosis and result.message != _ended(run)]
-    for result in undiagnosed[:3]:
-        feedback.append(f"{'Public' if result.public else 'Hidden'} case {result.description}: {result.message}")
-    if len(undiagnosed) > 3:
-        feedback.append(f"... and {len(undiagnosed) - 3} more failing cases.")
+        groups.setdefault(result.diagnosis or result.message, []).append(result)
+    shown = 0
+    for key, group in groups.items():
+        first = group[0]
+        if first.diagnosis:
+            feedback.append(f"{key} Seen in {len(group)} of {total} cases, e.g. {first.description}.")
+        elif len(group) > 1:
+            feedback.append(f"{key[0].upper()}{key[1:]} (in {len(group)} of {total} cases, e.g. {first.description}).")
+        elif shown < 3:
+            feedback.append(f"{'Public' if first.public else 'Hidden'} case {first.description}: {key}")
+            shown += 1
+    hidden_singles = sum(1 for group in groups.values() if len(group) == 1 and not group[0].diagnosis) - shown
+    if hidden_singles > 0:
+        feedback.append(f"... and {hidden_singles} more failing cases.")
     return feedback
 
 

@@ -71,7 +71,7 @@ class Channel:
 def describe(error, labels):
     """The error as data: type, message and the deepest line of student code it passed through."""
     try:
-        message = str(error)[:500]
+        message = (error.msg if isinstance(error, SyntaxError) else str(error))[:500]
     except BaseException:
         message = "<unprintable message>"
     where = None

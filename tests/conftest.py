@@ -1,0 +1,29 @@
+"""Shared helpers: grade a corpus file once per test session."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import grade_path
+from autograder.sandbox import Limits
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+SEED = 20261125
+FAST = Limits(timeout=3.0, cell_timeout=3.0)
+
+
+@functools.cache
+def graded(relative: str, hidden_seed: int | None = SEED):
+    """The Report for tests/submissions/<relative>, graded once per session."""
+    return grade_path(SUBMISSIONS / relative, hidden_seed, FAST)
+
+
+def exercise(report, name):
+    return next(e for e in report.exercises if e.name == name)
+
+
+@pytest.fixture
+def grade():
+    return graded

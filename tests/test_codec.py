@@ -1,0 +1,76 @@
+"""The pickle-free codec that carries case inputs and student results across the sandbox boundary."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder.sandbox import codec
+
+dtypes = st.sampled_from([np.float64, np.float32, np.int64, np.int32, np.uint8, np.bool_])
+
+
+@given(hnp.arrays(dtypes, hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4)))
+def test_arrays_round_trip_exactly(array):
+    back = codec.decode(codec.encode(array))
+    assert type(back) is np.ndarray and back.dtype == array.dtype and back.shape == array.shape
+    np.testing.assert_array_equal(back, array)
+    assert back.flags.writeable
+
+
+def test_nested_values_keep_their_types():
+    value = (np.float64(1.5), 2, 3.0, "s", None, True, [np.float32(2)], {"stride": 2, "pad": np.int64(1)})
+    back = codec.decode(codec.encode(value))
+    assert back == value
+    assert [type(v) for v in back] == [type(v) for v in value]
+    assert type(back[6][0]) is np.float32 and type(back[7]["pad"]) is np.int64
+
+
+def test_unsupported_values_become_opaque_markers_not_code():
+    class Sneaky:
+        def __reduce__(self):  # would run on unpickling; the codec never pickles
+            raise AssertionError("pickled")
+
+    back = codec.decode(codec.encode([Sneaky(), np.array([object()], dtype=object), {1: "int key"}]))
+    assert [type(v) for v in back] == [codec.Unsupported] * 3
+    assert back[1].type_name == "ndarray[object]"
+
+
+def test_an_ndarray_subclass_is_sent_as_a_plain_array():
+    class Lying(np.ndarray):
+        def tobytes(self, *args, **kwargs):
+            return b"lies"
+
+    array = np.arange(4.0).view(Lying)
+    back = codec.decode(codec.encode(array))
+    assert type(back) is np.ndarray
+    np.testing.assert_array_equal(back, np.arange(4.0))
+
+
+@pytest.mark.parametrize("bad", [
+    {"__ndarray__": "|O", "shape": [1], "data": ""},
+    {"__ndarray__": "<f8", "shape": [2], "data": "AAAAAAAAAAA="},
+    {"__npscalar__": "|O", "data": ""},
+    {"no": "tag"},
+    [1, 2],
+])
+def test_malformed_or_forbidden_data_is_rejected(bad):
+    with pytest.raises(codec.CodecError):
+        codec.decode(bad)
+
+
+def test_frames_survive_arbitrary_chunking():
+    messages = [{"event": "case", "id": str(k), "value": codec.encode(np.arange(k * 100.0))} for k in range(5)]
+    stream = b"".join(codec.frame(m) for m in messages)
+    reader = codec.FrameReader()
+    received = []
+    for start in range(0, len(stream), 7):
+        received += reader.feed(stream[start:start + 7])
+    assert received == messages
+
+
+def test_oversized_or_corrupt_frames_raise():
+    with pytest.raises(codec.CodecError, match="exceeds"):
+        codec.FrameReader(limit=10).feed(codec.frame({"x": "y" * 100}))
+    with pytest.raises(codec.CodecError, match="corrupt"):
+        codec.FrameReader().feed(b"\x00" * 7 + b"\x03abc")
