@@ -6,6 +6,7 @@ reproduces the student's output), ``shape_rule`` (the output's shape or type giv
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,12 +37,17 @@ def _sizes(n_H, n_W, f, pad, stride, rounding):
     return tuple(int(rounding((n + 2 * pad - f) / stride)) + 1 for n in (n_H, n_W))
 
 
+# ceil(x) + 1, round(x) + 1, and round(1 + x) (the course's int(1 + (n - f) / stride) with round for int):
+# Python and numpy round halves to even, so round(1 + x) is not round(x) + 1 when x ends in .5.
+_WRONG_ROUNDINGS = (np.ceil, round, lambda x: round(1 + x) - 1)
+
+
 def _rounding_shape_rule(exercise):
     def rule(args, got):
         first = next(iter(got.values()))
         n_H, n_W, f, pad, stride = _geometry(exercise, args)
         right = _sizes(n_H, n_W, f, pad, stride, np.floor)
-        wrong = {_sizes(n_H, n_W, f, pad, stride, r) for r in (np.ceil, round)} - {right}
+        wrong = {_sizes(n_H, n_W, f, pad, stride, r) for r in _WRONG_ROUNDINGS} - {right}
         return isinstance(first, np.ndarray) and first.ndim == 4 and first.shape[1:3] in wrong
     return rule
 
@@ -84,6 +90,33 @@ FLOAT_B = ("float(b) fails on numpy >= 2.4 because b has shape (1, 1, 1): add th
 def _float_b_rule(args, error):
     return error["type"] == "TypeError" and (
         "0-dimensional arrays" in error["message"] or "length-1 arrays" in error["message"])
+
+
+def _unpad_broadcast(error):
+    """(height, width) of the array numpy could not store in dA_prev and of dA_prev's slot, or None."""
+    found = re.search(r"could not broadcast input array from shape \(([\d, ]*)\) into shape \(([\d, ]*)\)",
+                      error["message"])
+    if error["type"] != "ValueError" or not found:
+        return None
+    source, target = ([int(d) for d in group.split(",") if d.strip()] for group in found.groups())
+    if len(source) < 3 or len(target) < 3:
+        return None
+    return tuple(source[-3:-1]), tuple(target[-3:-1])
+
+
+def _negative_unpad_rule(args, error):
+    """The course's hint ``X[pad:-pad, pad:-pad, :]`` is empty at pad 0: storing it in dA_prev[i] cannot broadcast."""
+    A_prev, hparameters = args[1][0], args[1][3]
+    shapes = _unpad_broadcast(error)
+    return hparameters["pad"] == 0 and shapes == ((0, 0), A_prev.shape[1:3])
+
+
+def _not_unpadded_rule(args, error):
+    """Storing the padded da_prev_pad in dA_prev[i] (no unpadding) cannot broadcast when pad > 0."""
+    A_prev, pad = args[1][0], args[1][3]["pad"]
+    n_H_prev, n_W_prev = A_prev.shape[1:3]
+    shapes = _unpad_broadcast(error)
+    return pad > 0 and shapes == ((n_H_prev + 2 * pad, n_W_prev + 2 * pad), (n_H_prev, n_W_prev))
 
 
 def _array_not_scalar_rule(args, got):
@@ -141,9 +174,11 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("pool_forward", "hw_swapped", SWAPPED, shape_rule=_swapped_rule),
     # conv_backward
     Mistake("conv_backward", "negative_unpad", "You removed the padding with [pad:-pad], which is empty when pad = 0: "
-            "use [pad:pad + n_H_prev] (or return dA_prev_pad itself when pad = 0).", {"unpad": "negative"}),
+            "use [pad:pad + n_H_prev] (or return dA_prev_pad itself when pad = 0).", {"unpad": "negative"},
+            error_rule=_negative_unpad_rule),
     Mistake("conv_backward", "not_unpadded", "Your dA_prev still has the padding: return "
-            "dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :].", {"unpad": "none"}),
+            "dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :].", {"unpad": "none"},
+            error_rule=_not_unpadded_rule),
     Mistake("conv_backward", "flipped_kernel_dA", "Your dA_prev uses a flipped W: add W[:, :, :, c] * dZ[i, h, w, c] "
             "to the window as it is.", {"flip_kernel_dA": True}),
     Mistake("conv_backward", "assign_dA", "Your dA_prev keeps only the last contribution to each position: "

@@ -5,7 +5,8 @@
 Shapes (from the foundation issue): A = conv m=64, 32x32x16 -> 32 filters 3x3, s1 p1;
 B = conv m=8, 64x64x3 -> 16 filters 5x5, s2 p2; C = max-pool f2 s2 on 64x32x32x32.
 Prints medians in ms, the ratio reference/torch (torch: the better of NCHW and channels_last) and conv
-GFLOP/s. The loop versions are timed on one example of the batch and scaled by m (they are linear in m).
+GFLOP/s. Reference and torch runs are interleaved (one of each per round), so machine noise lands on both
+sides of a ratio. The loop versions are timed once on one example of the batch and scaled by m.
 torch is optional (`pip install -e ".[bench]"`); without it the torch columns say n/a.
 """
 from __future__ import annotations
@@ -27,13 +28,20 @@ except ImportError:  # optional oracle
 
 
 def median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+    return interleaved_ms([fn], repeats)[0]
+
+
+def interleaved_ms(fns, repeats: int) -> list[float]:
+    """Median ms of each function, timed round-robin: one call of each per round, after a warm-up."""
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, samples in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) * 1e3 for samples in times]
 
 
 def torch_conv(A, W, b, stride, pad, layout):
@@ -71,12 +79,14 @@ def torch_pool(A, f, stride, layout):
     return forward, backward
 
 
-def best_torch(make, repeats):
-    """Median ms of torch forward and backward, each the better of the two layouts."""
+def against_torch(forward, backward, make, repeats):
+    """Median ms (reference fwd, reference bwd, torch fwd, torch bwd); torch the better of its two layouts."""
     if torch is None:
-        return None, None
-    timings = [tuple(median_ms(fn, repeats) for fn in make(layout)) for layout in ("nchw", "channels_last")]
-    return min(t[0] for t in timings), min(t[1] for t in timings)
+        return median_ms(forward, repeats), median_ms(backward, repeats), None, None
+    layouts = [make(layout) for layout in ("nchw", "channels_last")]
+    fwd = interleaved_ms([forward] + [pair[0] for pair in layouts], repeats)
+    bwd = interleaved_ms([backward] + [pair[1] for pair in layouts], repeats)
+    return fwd[0], bwd[0], min(fwd[1:]), min(bwd[1:])
 
 
 def conv_rows(name, m, n, c_prev, c, f, stride, pad, repeats, rng):
@@ -88,12 +98,11 @@ def conv_rows(name, m, n, c_prev, c, f, stride, pad, repeats, rng):
     flops = 2 * Z.size * f * f * c_prev
     one = (A[:1], W, b, hp)
     Z1, cache1 = loops.conv_forward(*one)
-    t_fwd, t_bwd = best_torch(lambda layout: torch_conv(A, W, b, stride, pad, layout), repeats)
+    r_fwd, r_bwd, t_fwd, t_bwd = against_torch(lambda: ref.conv_forward(A, W, b, hp), lambda: ref.conv_backward(Z, cache),
+                                               lambda layout: torch_conv(A, W, b, stride, pad, layout), repeats)
     return [
-        (f"{name} conv fwd", median_ms(lambda: ref.conv_forward(A, W, b, hp), repeats),
-         median_ms(lambda: loops.conv_forward(*one), 1) * m, t_fwd, flops),
-        (f"{name} conv bwd", median_ms(lambda: ref.conv_backward(Z, cache), repeats),
-         median_ms(lambda: loops.conv_backward(Z1, cache1), 1) * m, t_bwd, 2 * flops),
+        (f"{name} conv fwd", r_fwd, median_ms(lambda: loops.conv_forward(*one), 1) * m, t_fwd, flops),
+        (f"{name} conv bwd", r_bwd, median_ms(lambda: loops.conv_backward(Z1, cache1), 1) * m, t_bwd, 2 * flops),
     ]
 
 
@@ -102,12 +111,11 @@ def pool_rows(name, m, n, c, f, stride, repeats, rng):
     hp = {"f": f, "stride": stride}
     P, cache = ref.pool_forward(A, hp)
     P1, cache1 = loops.pool_forward(A[:1], hp)
-    t_fwd, t_bwd = best_torch(lambda layout: torch_pool(A, f, stride, layout), repeats)
+    r_fwd, r_bwd, t_fwd, t_bwd = against_torch(lambda: ref.pool_forward(A, hp), lambda: ref.pool_backward(P, cache),
+                                               lambda layout: torch_pool(A, f, stride, layout), repeats)
     return [
-        (f"{name} maxpool fwd", median_ms(lambda: ref.pool_forward(A, hp), repeats),
-         median_ms(lambda: loops.pool_forward(A[:1], hp), 1) * m, t_fwd, None),
-        (f"{name} maxpool bwd", median_ms(lambda: ref.pool_backward(P, cache), repeats),
-         median_ms(lambda: loops.pool_backward(P1, cache1), 1) * m, t_bwd, None),
+        (f"{name} maxpool fwd", r_fwd, median_ms(lambda: loops.pool_forward(A[:1], hp), 1) * m, t_fwd, None),
+        (f"{name} maxpool bwd", r_bwd, median_ms(lambda: loops.pool_backward(P1, cache1), 1) * m, t_bwd, None),
     ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._checks import as_array, float_dtype, hyperparameter
 from .padding import unpad, zero_pad
-from .windows import col2im, im2col, output_size
+from .windows import im2col, output_size, sliding_windows
 
 
 def conv_single_step(a_slice_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.floating:
@@ -82,10 +82,31 @@ def conv_backward(dZ: np.ndarray, cache: tuple):
         raise ValueError(f"dZ must have the shape of Z, {(m, n_H, n_W, n_C)}, got {dZ.shape}")
     dtype = float_dtype(A_prev, W, b, dZ)
     A_pad = zero_pad(A_prev, pad).astype(dtype, copy=False)
-    cols = im2col(A_pad, f, stride)
     dZ_rows = dZ.reshape(m * n_H * n_W, n_C).astype(dtype, copy=False)
-    W_cols = W.reshape(-1, n_C).astype(dtype, copy=False)
-    dW = (cols.T @ dZ_rows).reshape(W.shape)
-    db = dZ_rows.sum(axis=0).reshape(1, 1, 1, n_C)
-    dA_prev = unpad(col2im(dZ_rows @ W_cols.T, A_pad.shape, f, stride), pad)
-    return np.ascontiguousarray(dA_prev), dW, db
+    dW = (im2col(A_pad, f, stride).T @ dZ_rows).reshape(W.shape)
+    db = np.einsum("rc->c", dZ_rows).reshape(1, 1, 1, n_C)
+    dA_pad = _input_gradient(dZ_rows, W.astype(dtype, copy=False), A_pad.shape, stride)
+    return np.ascontiguousarray(unpad(dA_pad, pad)), dW, db
+
+
+def _input_gradient(dZ_rows: np.ndarray, W: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """Gradient (m, n_H_prev + 2*pad, n_W_prev + 2*pad, n_C_prev) of the padded input, ``shape``.
+
+    dZ_rows: (m * n_H * n_W, n_C). One small GEMM per block of window offsets, added straight into that
+    block's windows: a block is one filter row i and b = min(stride, f) adjacent columns j, whose
+    windows never share an element, so each (window, j, channel) run is contiguous on both sides.
+    Zero filter columns (e < b) make f divisible by b; the buffer grows by e rows and columns for them.
+    """
+    f, _, n_C_prev, n_C = W.shape
+    b = min(stride, f)
+    e = -f % b
+    m, n_H_prev, n_W_prev, _ = shape
+    dA_pad = np.zeros((m, n_H_prev + e, n_W_prev + e, n_C_prev), dtype=dZ_rows.dtype)
+    windows = sliding_windows(dA_pad, f + e, stride, writeable=True)
+    W_blocks = np.pad(W, ((0, 0), (0, e), (0, 0), (0, 0))).reshape(f, (f + e) // b, b * n_C_prev, n_C)
+    W_blocks = np.ascontiguousarray(W_blocks.transpose(0, 1, 3, 2))  # (f, blocks, n_C, b * n_C_prev)
+    for i in range(f):
+        for k in range(W_blocks.shape[1]):
+            block = windows[:, :, :, i, k * b : (k + 1) * b, :]
+            np.add(block, (dZ_rows @ W_blocks[i, k]).reshape(block.shape), out=block)
+    return dA_pad[:, :n_H_prev, :n_W_prev, :]

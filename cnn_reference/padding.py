@@ -13,7 +13,10 @@ def zero_pad(X: np.ndarray, pad: int) -> np.ndarray:
     """
     X = as_array("X", X, 4)
     pad = integer("pad", pad, 0)
-    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)
+    m, n_H, n_W, n_C = X.shape
+    X_pad = np.zeros((m, n_H + 2 * pad, n_W + 2 * pad, n_C), dtype=X.dtype)
+    X_pad[:, pad : pad + n_H, pad : pad + n_W, :] = X  # faster than np.pad, which is general-purpose
+    return X_pad
 
 
 def unpad(X_pad: np.ndarray, pad: int) -> np.ndarray:

@@ -28,8 +28,28 @@ def pool_forward(A_prev: np.ndarray, hparameters: dict, mode: str = "max"):
     f, stride, _, _ = _pool_shapes(A_prev, hparameters)
     mode = pool_mode(mode)
     windows = sliding_windows(A_prev.astype(float_dtype(A_prev), copy=False), f, stride)
-    A = windows.max(axis=(3, 4)) if mode == "max" else windows.mean(axis=(3, 4))
-    return A, (A_prev, hparameters)
+    if mode == "max":
+        return _reduce_windows(windows, np.maximum), (A_prev, hparameters)
+    return _reduce_windows(windows, np.add) / (f * f), (A_prev, hparameters)
+
+
+def _reduce_windows(windows: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """Fold every window of windows (m, n_H, n_W, f, f, n_C) with ufunc: (m, n_H, n_W, n_C).
+
+    Separable, window rows first, one in-place ufunc call per offset: the first pass runs over whole
+    window rows (long contiguous runs when stride == f), the second over an array f times smaller.
+    """
+    rows = _fold(windows, ufunc, axis=3)
+    return _fold(rows, ufunc, axis=3)
+
+
+def _fold(x: np.ndarray, ufunc: np.ufunc, axis: int) -> np.ndarray:
+    """ufunc.reduce(x, axis) as a copy of the first slice combined in place with the others."""
+    slices = np.moveaxis(x, axis, 0)
+    out = slices[0].copy()
+    for part in slices[1:]:
+        ufunc(out, part, out=out)
+    return out
 
 
 def create_mask_from_window(x: np.ndarray) -> np.ndarray:
@@ -70,16 +90,27 @@ def pool_backward(dA: np.ndarray, cache: tuple, mode: str = "max") -> np.ndarray
     if dA.shape != expected:
         raise ValueError(f"dA must have the shape of the pool output, {expected}, got {dA.shape}")
     dtype = float_dtype(A_prev, dA)
+    dA6 = dA.astype(dtype, copy=False)[:, :, :, None, None, :]
+    windows = sliding_windows(A_prev, f, stride)
+    A6 = _reduce_windows(windows, np.maximum)[:, :, :, None, None, :] if mode == "max" else None
     dA_prev = np.zeros(A_prev.shape, dtype=dtype)
     grads = sliding_windows(dA_prev, f, stride, writeable=True)
-    if mode == "max":
-        windows = sliding_windows(A_prev, f, stride)
-        A = windows.max(axis=(3, 4))
-    share = dA.astype(dtype) / (f * f)
-    for i in range(f):
-        for j in range(f):
-            if mode == "max":
-                grads[:, :, :, i, j, :] += np.where(windows[:, :, :, i, j, :] == A, dA, 0)
-            else:
-                grads[:, :, :, i, j, :] += share
+    if stride >= f:  # the windows do not overlap: write every offset at once
+        _window_share(windows, A6, dA6, f, out=grads)
+        return dA_prev
+    for i in range(0, f, stride):  # a stride x stride block of offsets holds no element twice
+        for j in range(0, f, stride):
+            block = (slice(None),) * 3 + (slice(i, i + stride), slice(j, j + stride))
+            np.add(grads[block], _window_share(windows[block], A6, dA6, f), out=grads[block])
     return dA_prev
+
+
+def _window_share(windows: np.ndarray, A6, dA6: np.ndarray, f: int, out=None) -> np.ndarray:
+    """The gradient each entry of windows (m, n_H, n_W, b, b, n_C) receives from its window.
+
+    Max (A6, the window maxima (m, n_H, n_W, 1, 1, n_C)): dA at every maximal entry, 0 elsewhere.
+    Average (A6 None): dA / f**2 everywhere.
+    """
+    if A6 is None:
+        return np.divide(dA6, f * f, out=out)
+    return np.multiply(windows == A6, dA6, out=out)

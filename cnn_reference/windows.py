@@ -2,10 +2,10 @@
 
 :func:`sliding_windows` views an array A (m, n_H_prev, n_W_prev, n_C) as every f x f window at stride s:
 a strided view W6 of shape (m, n_H, n_W, f, f, n_C) where ``W6[:, h, w]`` is window (h, w), without copying.
-Convolution copies W6 into a matrix (im2col) for one BLAS matmul; pooling reduces over the window axes;
-backward passes scatter-add through the per-offset slices ``W6[:, :, :, i, j, :]`` of a writable view,
-each of which holds no element twice, so overlapping windows accumulate correctly.
-Only the f*f window offsets are ever looped over; batch, height, width and channels are vectorized.
+Convolution copies W6 into a matrix (im2col) for one BLAS matmul; pooling folds the window axes.
+Backward passes add into a writable W6 one block of offsets ``W6[:, :, :, i:i+b, j:j+b, :]`` at a time
+with b <= stride: such a block holds no element twice, so overlapping windows accumulate correctly.
+Only window offsets are ever looped over; batch, height, width and channels are vectorized.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def output_size(n: int, f: int, pad: int, stride: int) -> int:
 def sliding_windows(A: np.ndarray, f: int, stride: int, writeable: bool = False) -> np.ndarray:
     """View A (m, n_H_prev, n_W_prev, n_C), already padded, as its windows (m, n_H, n_W, f, f, n_C).
 
-    With ``writeable=True`` write only through one offset slice ``[:, :, :, i, j, :]`` at a time:
+    With ``writeable=True`` write through blocks of at most stride x stride offsets at a time:
     windows overlap when stride < f, so a write to the whole view would alias.
     """
     m, n_H_prev, n_W_prev, n_C = A.shape
@@ -46,16 +46,3 @@ def im2col(A: np.ndarray, f: int, stride: int) -> np.ndarray:
     windows = sliding_windows(A, f, stride)
     return np.ascontiguousarray(windows).reshape(-1, f * f * A.shape[3])
 
-
-def col2im(cols: np.ndarray, shape: tuple[int, ...], f: int, stride: int) -> np.ndarray:
-    """Adjoint of :func:`im2col`: scatter-add rows (m * n_H * n_W, f * f * n_C) into an array of ``shape``.
-
-    shape: (m, n_H_prev, n_W_prev, n_C). Overlapping windows add up.
-    """
-    out = np.zeros(shape, dtype=cols.dtype)
-    windows = sliding_windows(out, f, stride, writeable=True)
-    cols = cols.reshape(windows.shape)
-    for i in range(f):
-        for j in range(f):
-            windows[:, :, :, i, j, :] += cols[:, :, :, i, j, :]
-    return out

@@ -1,0 +1,115 @@
+"""The known-mistake corpus: every catalogue entry is recognised in a real student-like submission.
+
+``tests/submissions/mistakes/<exercise>__<key>.py`` defines only that exercise's function, written the
+course's way (loops) with exactly that mistake. Grading it must fail the exercise and say the entry's
+message there, and nowhere else. The knob mutants behind the entries must be detectable at all: each one
+differs from the reference on some case, and with every knob off each equals the reference.
+"""
+import ast
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import mutants
+from autograder.catalogue import CATALOGUE
+from autograder.compare import compare
+from autograder.exercises import BY_NAME, EXERCISES
+from autograder.grading import grade_path
+from autograder.sandbox import Limits
+
+MISTAKES = Path(__file__).parent / "submissions" / "mistakes"
+HIDDEN_SEED = 20240611
+IDS = [f"{mistake.exercise}__{mistake.key}" for mistake in CATALOGUE]
+KNOBBED = [mistake for mistake in CATALOGUE if mistake.knobs]
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Grade each submission once per module: grading starts a child process."""
+    reports = {}
+
+    def report(path: Path):
+        if path not in reports:
+            reports[path] = grade_path(path, hidden_seed=HIDDEN_SEED, limits=Limits())
+        return reports[path]
+
+    return report
+
+
+def test_catalogue_ids_are_unique():
+    assert len(IDS) == len(set(IDS))
+
+
+@pytest.mark.parametrize("mistake", CATALOGUE, ids=IDS)
+def test_submission_is_one_function_with_a_docstring(mistake):
+    path = MISTAKES / f"{mistake.exercise}__{mistake.key}.py"
+    assert path.is_file(), f"no submission for {mistake.exercise}__{mistake.key}: add {path}"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(tree)
+    assert docstring and "\n" not in docstring.strip(), "start the file with a one-line docstring naming the mistake"
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    assert functions == [mistake.exercise]
+
+
+@pytest.mark.parametrize("mistake", CATALOGUE, ids=IDS)
+def test_mistake_is_diagnosed_in_its_exercise_only(mistake, graded):
+    path = MISTAKES / f"{mistake.exercise}__{mistake.key}.py"
+    assert path.is_file(), f"no submission for {mistake.exercise}__{mistake.key}: add {path}"
+    report = graded(path)
+    assert not report.errors, report.errors
+    by_name = {result.name: result for result in report.exercises}
+    result = by_name[mistake.exercise]
+    assert result.status != "passed", f"{path.name} passes every case: it does not make the mistake on any case"
+
+    said = result.feedback + [case.diagnosis for case in result.cases]
+    assert any(mistake.message in text for text in said), (
+        f"{mistake.exercise} feedback does not name the mistake:\n" + "\n".join(result.feedback))
+    # a submission with exactly this mistake must not be told about a different one
+    wrong = [(case.id, case.diagnosis) for case in result.cases if case.diagnosis and mistake.message not in case.diagnosis]
+    assert not wrong, f"diagnosed as another mistake: {wrong}"
+
+    for other in report.exercises:
+        if other.name == mistake.exercise:
+            continue
+        assert other.status == "missing", f"{path.name} should define only {mistake.exercise}, not {other.name}"
+        texts = other.feedback + [case.diagnosis for case in other.cases]
+        assert not any(mistake.message in text for text in texts), f"the message appears under {other.name}"
+
+
+def test_every_submission_has_a_catalogue_entry():
+    files = {path.stem for path in MISTAKES.glob("*.py") if path.name != "__init__.py"}
+    orphans = sorted(files - set(IDS))
+    assert not orphans, f"files in {MISTAKES} with no catalogue entry: {orphans}"
+
+
+def _cases(exercise):
+    return exercise.cases(HIDDEN_SEED)
+
+
+def _mutant_output(exercise, case, knobs):
+    with np.errstate(all="ignore"):
+        return exercise.named(getattr(mutants, exercise.name)(*copy.deepcopy(case.args), **knobs))
+
+
+@pytest.mark.parametrize("mistake", KNOBBED, ids=[f"{m.exercise}__{m.key}" for m in KNOBBED])
+def test_knob_mutant_differs_from_reference_on_some_case(mistake):
+    """Otherwise diagnose could never report it (it only names a mutant that differs from the answer)."""
+    exercise = BY_NAME[mistake.exercise]
+    differing = []
+    for case in _cases(exercise):
+        try:
+            variant = _mutant_output(exercise, case, mistake.knobs)
+        except Exception:  # a mutant that raises explains nothing on that case
+            continue
+        if compare(exercise.expected(case), variant, exercise.rtol, exercise.atol) is not None:
+            differing.append(case.id)
+    assert differing, f"mutant {mistake.knobs} equals the reference on every case of {mistake.exercise}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.name for exercise in EXERCISES])
+def test_knobs_off_mutant_equals_reference(exercise):
+    for case in _cases(exercise):
+        mismatch = compare(exercise.expected(case), _mutant_output(exercise, case, {}), exercise.rtol, exercise.atol)
+        assert mismatch is None, f"{case.id}: {mismatch.message}"
