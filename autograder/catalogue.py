@@ -53,13 +53,40 @@ def _rounding_shape_rule(exercise):
 
 
 def _rounding_error_rule(exercise):
+    """The code raised on a window cut short at the edge, exactly as a ceil/round output size would cut it."""
     def rule(args, error):
+        if error["type"] not in ("ValueError", "IndexError"):
+            return False
         n_H, n_W, f, pad, stride = _geometry(exercise, args)
-        leftover = any((n + 2 * pad - f) % stride for n in (n_H, n_W))
-        text = error["message"]
-        return leftover and error["type"] in ("ValueError", "IndexError") and (
-            "broadcast" in text or "same shape" in text or "out of bounds" in text)
+        short_H, short_W = (_cut_window_sizes(n, f, pad, stride) for n in (n_H, n_W))
+        return any((h, w) != (f, f) and h in short_H | {f} and w in short_W | {f}
+                   for h, w in _leading_pairs(error["message"]))
     return rule
+
+
+def _unpadded_window_rule(args, error):
+    """The code raised on a window cut short because it was read from A_prev instead of the padded array."""
+    if error["type"] not in ("ValueError", "IndexError"):
+        return False
+    n_H, n_W, f, pad, stride = _geometry("conv_forward", args)
+    if pad == 0:
+        return False
+    cut_H, cut_W = ({max(0, n - k * stride) for k in range((n + 2 * pad - f) // stride + 1)} - {f}
+                    for n in (n_H, n_W))
+    return any((h, w) != (f, f) and h in cut_H | {f} and w in cut_W | {f} and min(h, w) < f
+               for h, w in _leading_pairs(error["message"]))
+
+
+def _cut_window_sizes(n, f, pad, stride) -> set[int]:
+    """Sizes of the last window along an axis of n when a wrong rounding adds positions past the edge."""
+    right = int(np.floor((n + 2 * pad - f) / stride)) + 1
+    sizes = {int(rounding((n + 2 * pad - f) / stride)) + 1 for rounding in _WRONG_ROUNDINGS} - {right}
+    return {max(0, n + 2 * pad - (size - 1) * stride) for size in sizes}
+
+
+def _leading_pairs(text: str) -> list[tuple[int, int]]:
+    """The first two numbers of every shape tuple in an error message, e.g. (2, 3) from '(2,3,4)'."""
+    return [(int(a), int(b)) for a, b in re.findall(r"\((\d+),\s*(\d+)(?:,\s*\d+)*\)", text)]
 
 
 def _swapped_rule(args, got):
@@ -119,6 +146,10 @@ def _not_unpadded_rule(args, error):
     return pad > 0 and shapes == ((n_H_prev + 2 * pad, n_W_prev + 2 * pad), (n_H_prev, n_W_prev))
 
 
+def _sequence_rule(args, error):
+    return error["type"] == "ValueError" and "setting an array element with a sequence" in error["message"]
+
+
 def _array_not_scalar_rule(args, got):
     Z = got["Z"]
     return isinstance(Z, np.ndarray) and Z.ndim > 0 and Z.size == 1
@@ -161,7 +192,13 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("conv_forward", "rounding", ROUNDING, shape_rule=_rounding_shape_rule("conv_forward"),
             error_rule=_rounding_error_rule("conv_forward")),
     Mistake("conv_forward", "hw_swapped", SWAPPED, shape_rule=_swapped_rule),
+    Mistake("conv_forward", "unpadded_windows", "Your windows are cut short at the edge because they come from the "
+            "unpadded input: slice them from A_prev_pad = zero_pad(A_prev, pad), i.e. a_prev_pad = A_prev_pad[i].",
+            error_rule=_unpadded_window_rule),
     Mistake("conv_forward", "float_b", FLOAT_B, error_rule=_float_b_rule),
+    Mistake("conv_forward", "array_into_element", "Z[i, h, w, c] must receive a number, but your expression is an "
+            "array: b[:, :, :, c] has shape (1, 1, 1), so add it as a number (b[0, 0, 0, c], or .item()), or let "
+            "conv_single_step do it.", error_rule=_sequence_rule),
     # pool_forward
     Mistake("pool_forward", "average_as_sum", "Your average pooling returns the sum of each window: divide by f*f "
             "(np.mean).", {"average_as_sum": True}),
