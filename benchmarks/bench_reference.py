@@ -5,8 +5,10 @@
 Shapes (from the foundation issue): A = conv m=64, 32x32x16 -> 32 filters 3x3, s1 p1;
 B = conv m=8, 64x64x3 -> 16 filters 5x5, s2 p2; C = max-pool f2 s2 on 64x32x32x32.
 Prints medians in ms, the ratio reference/torch (torch: the better of NCHW and channels_last) and conv
-GFLOP/s. Reference and torch runs are interleaved (one of each per round), so machine noise lands on both
-sides of a ratio. The loop versions are timed once on one example of the batch and scaled by m.
+GFLOP/s. Reference and torch are timed in alternating blocks (an untimed warm-up call, then a few timed
+calls each), so drifting machine load lands on both sides of a ratio while each side runs in its steady
+state: strict call-by-call alternation would instead measure torch's OpenMP threads still spinning while
+numpy's BLAS threads start, on two cores. The loop versions are timed once on one example, scaled by m.
 torch is optional (`pip install -e ".[bench]"`); without it the torch columns say n/a.
 """
 from __future__ import annotations
@@ -31,16 +33,16 @@ def median_ms(fn, repeats: int) -> float:
     return interleaved_ms([fn], repeats)[0]
 
 
-def interleaved_ms(fns, repeats: int) -> list[float]:
-    """Median ms of each function, timed round-robin: one call of each per round, after a warm-up."""
-    for fn in fns:
-        fn()
+def interleaved_ms(fns, repeats: int, block: int = 5) -> list[float]:
+    """Median ms of each function over ``repeats`` calls, timed in alternating blocks of ``block`` calls."""
     times = [[] for _ in fns]
-    for _ in range(repeats):
+    while len(times[0]) < repeats:
         for fn, samples in zip(fns, times):
-            start = time.perf_counter()
-            fn()
-            samples.append(time.perf_counter() - start)
+            fn()  # warm-up: lets the other runtime's threads settle
+            for _ in range(min(block, repeats - len(samples))):
+                start = time.perf_counter()
+                fn()
+                samples.append(time.perf_counter() - start)
     return [statistics.median(samples) * 1e3 for samples in times]
 
 
