@@ -39,6 +39,13 @@ def _next_step(report: Report) -> str:
     return f"Fix first: {todo}." if todo else "All exercises passed."
 
 
+def render_exercise(exercise: ExerciseResult) -> str:
+    """One exercise as a notebook grade cell prints it: its line, then its feedback."""
+    line = f"{'✓' if exercise.status == 'passed' else '✗'} {exercise.name}: {points(exercise.score)}/" \
+           f"{points(exercise.max_score)} points, {_status(exercise)}"
+    return "\n".join([line] + [wrapped for sentence in exercise.feedback for wrapped in _wrap(sentence, "  ")])
+
+
 def render(report: Report, color: bool = False) -> str:
     """The report as plain text (ANSI colours only when ``color`` is true)."""
     paint = (lambda code, text: f"{code}{text}{_RESET}") if color else (lambda code, text: text)

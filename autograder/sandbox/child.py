@@ -1,10 +1,10 @@
-"""Sandbox child, run as ``python -I child.py CODEC_PATH``: frames in on stdin, frames out on stdout.
+"""Sandbox child, run as ``python -I child.py``: frames in on stdin, frames out on stdout.
 
 It executes a submission's cells once (the "zygote"), then runs each exercise in a forked grandchild with
 its own process group, memory, CPU and file-size limits, so that a crash, exit, hang or monkeypatch costs
 only that exercise. Before any student code runs, it imports the reference helpers the grader injects
 (a mistake costs points once) and then blocks imports of the reference and the grader.
-Imports only the standard library, numpy and the codec, loaded by path: never the autograder package.
+Imports only the standard library, numpy, and codec.py and guard.py by path: never the autograder package.
 """
 import builtins
 import importlib
@@ -17,33 +17,22 @@ import select
 import signal
 import sys
 import time
-import traceback
 
 
-def _load_codec(path):
-    spec = importlib.util.spec_from_file_location("_convgrade_codec", path)
+def _load(name):
+    """A sibling module of this file, loaded by path (the autograder package must stay unimported)."""
+    spec = importlib.util.spec_from_file_location(f"_convgrade_{name}", os.path.join(os.path.dirname(__file__), f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-codec = _load_codec(sys.argv[1])
+codec = _load("codec")
+guard = _load("guard")
 
 
 class CellTimeout(BaseException):
     """Raised in the main thread when a cell runs past its time limit."""
-
-
-class ImportBlocker:
-    """A meta-path finder that refuses the grader's own packages to student code."""
-
-    def __init__(self, names):
-        self.names = frozenset(names)
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] in self.names:
-            raise ImportError(f"'{fullname}' cannot be imported by a submission: the grader checks your code against it")
-        return None
 
 
 class Channel:
@@ -69,22 +58,7 @@ class Channel:
 
 
 def describe(error, labels):
-    """The error as data: type, message and the deepest line of student code it passed through."""
-    try:
-        message = (error.msg if isinstance(error, SyntaxError) else str(error))[:500]
-    except BaseException:
-        message = "<unprintable message>"
-    where = None
-    if isinstance(error, SyntaxError) and error.filename in labels:
-        where = {"label": error.filename, "line": error.lineno, "text": (error.text or "").strip()[:200]}
-    else:
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename in labels]
-        if frames:
-            f = frames[-1]
-            where = {"label": f.filename, "line": f.lineno, "text": (f.line or "").strip()[:200]}
-    if isinstance(error, SystemExit):
-        message = f"the code called sys.exit({error.code!r})"
-    return {"type": type(error).__name__, "message": message, "where": where}
+    return guard.describe_error(error, labels.__contains__)
 
 
 def vm_size():
@@ -127,7 +101,7 @@ class Zygote:
         for name in list(sys.modules):
             if name.split(".")[0] in blocked:
                 del sys.modules[name]
-        sys.meta_path.insert(0, ImportBlocker(blocked))
+        sys.meta_path.insert(0, guard.ImportBlocker(blocked))
         os.chdir(request["workdir"])
         redirect_output(os.path.join(request["workdir"], "load.out"))
         set_soft_limit(resource.RLIMIT_AS, vm_size() + self.limits["memory"])

@@ -139,3 +139,4 @@ class FrameReader:
                 raise CodecError("a frame must hold a JSON object")
             messages.append(message)
         return messages
+

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codec
+from .guard import BLOCKED
 
 CHILD = Path(__file__).with_name("child.py")
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
@@ -69,7 +70,7 @@ class Sandbox:
     """One isolated child per submission, loaded once, serving exercise runs. Use as a context manager."""
 
     def __init__(self, cells: list[Cell], limits: Limits = Limits(), helpers_module: str = "cnn_reference",
-                 helpers: tuple[str, ...] = (), blocked: tuple[str, ...] = ("cnn_reference", "autograder")):
+                 helpers: tuple[str, ...] = (), blocked: tuple[str, ...] = BLOCKED):
         self.cells, self.limits = cells, limits
         self.helpers_module, self.helpers, self.blocked = helpers_module, helpers, blocked
         self._workdir = tempfile.TemporaryDirectory(prefix="convgrade-")
@@ -161,7 +162,7 @@ class Sandbox:
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
         with open(self._stderr_path, "wb") as stderr:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", str(CHILD), str(Path(codec.__file__))],
+                [sys.executable, "-I", str(CHILD)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                 cwd=self._workdir.name, env=env, start_new_session=True,
             )

@@ -1,0 +1,158 @@
+"""Grade cells: grade one function of a running notebook, inside the notebook's own kernel.
+
+nbgrader executes a submission in a kernel, reads each grade cell's value as its partial credit and
+zeroes a cell that writes to stderr. ``grade_cell`` runs the same cases through the same judging and
+scoring as ``convgrade grade`` (returned values even pass through the same codec), so a notebook earns
+the same score on both paths. The kernel is nbgrader's isolation; here each function call gets what is
+left of the exercise's time limit, what the student's code prints is captured, and warnings are muted.
+
+A grade cell::
+
+    from autograder.notebook import grade_cell
+    hidden_seed = None
+    ### BEGIN HIDDEN TESTS
+    hidden_seed = 1234
+    ### END HIDDEN TESTS
+    grade_cell("conv_forward", globals(), hidden_seed)
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import signal
+import sys
+import threading
+import time
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import cnn_reference
+
+from .exercises import BY_NAME, Exercise
+from .grading import grade_exercise
+from .reports.text import render_exercise
+from .sandbox import ExerciseRun, Limits, LoadResult
+from .sandbox import codec
+from .sandbox.guard import BLOCKED, describe_error, imports_blocked
+
+_LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, cnn_reference, sys.modules[__package__]))
+_LIBRARIES += (str(Path(contextlib.__file__).parent),)  # the standard library
+
+
+class _OutOfTime(BaseException):
+    """Raised in the kernel's main thread when the exercise's time is up."""
+
+
+def grade_cell(name: str, namespace: dict, hidden_seed: int | None = None, timeout: float = Limits.timeout) -> float:
+    """Grade function ``name`` of ``namespace`` (a notebook's globals()); print the feedback; return the score."""
+    exercise = BY_NAME[name]
+    limits = Limits(timeout=timeout)
+    cases = exercise.cases(hidden_seed)
+    defined = callable(namespace.get(name))
+    run = run_in_kernel(exercise, namespace, cases, timeout) if defined else ExerciseRun("missing")
+    result = grade_exercise(exercise, cases, run, LoadResult({name} if defined else set()), limits)
+    print(render_exercise(result))
+    return result.score
+
+
+def run_in_kernel(exercise: Exercise, namespace: dict, cases, timeout: float) -> ExerciseRun:
+    """Call the student's function on each case here, with the reference's helpers injected.
+
+    The helpers go into the function's own globals (where it looks names up), restored afterwards.
+    """
+    run = ExerciseRun("exited")
+    function = namespace[exercise.name]
+    borrowed = _grader_names(function)
+    if borrowed:  # the sandbox would refuse the import; here it already happened, so refuse the function
+        error = {"type": "ImportError", "where": None,
+                 "message": f"{exercise.name} uses the grader's own code ({', '.join(borrowed)}): write it yourself"}
+        run.cases = {case.id: {"error": error} for case in cases}
+        return run
+    scope = getattr(function, "__globals__", namespace)
+    saved = {helper: scope.get(helper) for helper in exercise.helpers}
+    scope.update({helper: getattr(cnn_reference, helper) for helper in exercise.helpers})
+    printed = io.StringIO()
+    deadline = time.monotonic() + timeout
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+                warnings.catch_warnings(), np.errstate(all="ignore"), imports_blocked():
+            warnings.simplefilter("ignore")
+            for case in cases:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    run.status = "timeout"
+                    break
+                try:
+                    run.cases[case.id] = _call(function, case.args, remaining)
+                except _OutOfTime:
+                    run.status = "timeout"
+                    break
+    finally:
+        for helper, value in saved.items():
+            if value is None:
+                scope.pop(helper, None)
+            else:
+                scope[helper] = value
+    run.output = printed.getvalue()[:2000]
+    return run
+
+
+def _call(function, args: tuple, seconds: float) -> dict:
+    """One call as the sandbox reports it: value and arguments afterwards (through the codec), or the error."""
+    args = copy.deepcopy(args)
+    try:
+        with _time_limit(seconds):
+            value = function(*args)
+    except (_OutOfTime, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        return {"error": _kernel_error(error)}
+    return {"value": codec.decode(codec.encode(value)), "args_after": codec.decode(codec.encode(args))}
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise _OutOfTime after ``seconds`` (main thread only: elsewhere there is no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _grader_names(function) -> list[str]:
+    """Global names the function (or any function nested in it) uses that hold the grader's own code."""
+    code = getattr(function, "__code__", None)
+    scope = getattr(function, "__globals__", {})
+    names, codes = set(), [code] if code else []
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
+    return sorted(name for name in names if _is_grader_object(scope.get(name)))
+
+
+def _is_grader_object(value) -> bool:
+    module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+    return isinstance(module, str) and module.split(".")[0] in BLOCKED
+
+
+def _kernel_error(error: BaseException) -> dict:
+    """The error as data; the notebook's cells all carry the label "your notebook"."""
+    described = describe_error(error, lambda filename: not filename.startswith(_LIBRARIES))
+    if described["where"]:
+        described["where"]["label"] = "your notebook"
+    return described
