@@ -1,0 +1,28 @@
+"""nbgrader configuration for the convgrade course. Run nbgrader commands from this folder.
+
+Sources live in solutions/<assignment>/ and releases in assignments/<assignment>/, so
+`nbgrader generate_assignment conv_step_by_step` regenerates the committed student release.
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "convgrade"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Autograding: every notebook runs in a fresh python3 kernel. A cell that runs past the timeout is
+# interrupted and the notebook goes on, so the other cells still earn their points; the grade cells
+# also give each exercise its own 5 s limit. Grade cells a student deleted are put back.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback shows each grade cell's output but not the hidden-test region (the seed of the hidden cases).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
