@@ -1,0 +1,62 @@
+"""pytest plugin (entry point ``pytest11``): local checks that say exactly what the grader will say.
+
+It only declares an option and fixtures. The test file shipped in an assignment folder asks the
+``convgrade_report`` fixture for one exercise at a time; the submission (the folder's notebook, or
+``--convgrade-submission PATH``) is graded once per test module on the public cases, in the same sandbox and
+with the same messages as ``convgrade grade --public-only``. A failing function fails its test with the
+grader's feedback and no traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .grading import grade_path
+from .model import Report
+from .reports.text import render_exercise
+from .submission import SubmissionError
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("convgrade", "convgrade local checks")
+    group.addoption("--convgrade-submission", metavar="PATH",
+                    help="the notebook or .py file to check (default: the one notebook beside the test file)")
+
+
+class LocalReport:
+    """The public-case report of one submission, checked exercise by exercise."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def check(self, name: str) -> None:
+        """Pass, or fail the calling test with the grader's feedback for exercise ``name``."""
+        result = next(exercise for exercise in self.report.exercises if exercise.name == name)
+        if result.status != "passed":
+            text = render_exercise(result)
+            if result.status == "missing":
+                text = f"{name}: not implemented yet\n{text}"
+            if self.report.errors:
+                text += "\nProblems loading your submission:\n" + "\n".join(f"  {e}" for e in self.report.errors)
+            pytest.fail(text, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def convgrade_report(request: pytest.FixtureRequest) -> LocalReport:
+    """The submission graded once per test module, on the public cases only."""
+    path = request.config.getoption("convgrade_submission") or _default_submission(request.path.parent)
+    try:
+        return LocalReport(grade_path(path, hidden_seed=None))
+    except SubmissionError as error:
+        pytest.exit(f"convgrade: cannot read the submission: {error}", returncode=2)
+
+
+def _default_submission(folder: Path) -> Path:
+    """The one notebook in the test file's folder."""
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(notebooks) != 1:
+        found = ", ".join(p.name for p in notebooks) or "none"
+        pytest.exit(f"convgrade: expected one notebook in {folder} (found {found}); "
+                    "name one with --convgrade-submission PATH", returncode=2)
+    return notebooks[0]
