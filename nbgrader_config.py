@@ -6,7 +6,10 @@ Sources live in solutions/<assignment>/ and releases in assignments/<assignment>
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades, OverwriteCells,
+                                    OverwriteKernelspec)
+
+from autograder.nbgrader_preprocessors import DeduplicateCells
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -19,10 +22,13 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 
 # Autograding: every notebook runs in a fresh python3 kernel. A cell that runs past the timeout is
 # interrupted and the notebook goes on, so the other cells still earn their points; the grade cells
-# also give each exercise its own 5 s limit. Grade cells a student deleted are put back.
+# also give each exercise its own 5 s limit. Grade cells a student deleted are put back, and a cell a
+# student duplicated no longer stops the whole notebook from being graded (see DeduplicateCells).
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata]
 
 # Feedback shows each grade cell's output but not the hidden-test region (the seed of the hidden cases).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
