@@ -6,10 +6,11 @@ Sources live in solutions/<assignment>/ and releases in assignments/<assignment>
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades, OverwriteCells,
-                                    OverwriteKernelspec)
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades,
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from autograder.nbgrader_preprocessors import DeduplicateCells
+from autograder.nbgrader_preprocessors import DeduplicateCells, ResilientExecute
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -29,6 +30,9 @@ c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, OverwriteCells,
                                       CheckCellMetadata]
+# A cell that kills the kernel (os._exit, a segfault) costs only that cell: see ResilientExecute.
+c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Feedback shows each grade cell's output but not the hidden-test region (the seed of the hidden cases).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

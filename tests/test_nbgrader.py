@@ -76,7 +76,7 @@ def submit(root: Path, student: str, notebook: nbformat.NotebookNode) -> Path:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course directory after generate_assignment, submissions by five students, autograde, feedback, export."""
+    """A course directory after generate_assignment, five students' submissions, autograde, feedback, export."""
     root = tmp_path_factory.mktemp("course")
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions", root / "solutions")
@@ -95,6 +95,8 @@ def course(tmp_path_factory):
         "untouched": submit(root, "untouched", release),
         "mistakes": submit(root, "mistakes", filled(release, with_mistakes)),
         "robust": submit(root, "robust", robust),
+        "kernel_dies": submit(root, "kernel_dies", filled(release, {
+            **solutions, "conv_backward_solution": "import os\nos._exit(1)\n" + solutions["conv_backward_solution"]})),
     }
     start = time.perf_counter()
     nbgrader(root, "autograde", ASSIGNMENT, "--Execute.timeout=20")
@@ -160,7 +162,14 @@ def test_deleted_duplicated_and_hanging_cells_still_get_a_score(course):
     assert (root / "autograded" / "robust" / ASSIGNMENT / NOTEBOOK).is_file()
 
 
-@pytest.mark.parametrize("student", ["solution", "untouched", "mistakes", "robust"])
+def test_a_cell_that_kills_the_kernel_costs_only_what_it_defines(course):
+    root, _ = course
+    scores = grade_cell_scores(root, "kernel_dies")
+    assert {name for name, score in scores.items() if score < BY_POINTS[name]} == {"conv_backward"}
+    assert gradebook_totals(root)["kernel_dies"] == 100 - BY_POINTS["conv_backward"]
+
+
+@pytest.mark.parametrize("student", ["solution", "untouched", "mistakes", "robust", "kernel_dies"])
 def test_nbgrader_and_convgrade_give_the_same_scores(course, student):
     root, paths = course
     report = grade_path(paths[student], SEED, FAST)
