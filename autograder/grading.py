@@ -39,7 +39,7 @@ def grade_cells(cells: list[Cell], name: str, hidden_seed: int | None, limits: L
             else:
                 run = ExerciseRun("missing")
             results.append(grade_exercise(exercise, cases, run, load, limits))
-    return Report(name, results, errors=[format_error(error) for error in load.errors],
+    return Report(name, results, errors=[format_error(error) for error in load.errors if not _unfinished(error)],
                   public_only=hidden_seed is None)
 
 
@@ -47,8 +47,9 @@ def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load
                    limits: Limits) -> ExerciseResult:
     if run.status == "missing":
         feedback = [f"{exercise.name} is not defined in your submission."]
-        if load.errors:
-            feedback.append(f"A cell failed while loading, which may be why: {format_error(load.errors[0])}")
+        problems = [error for error in load.errors if not _unfinished(error)]
+        if problems:
+            feedback.append(f"A cell failed while loading, which may be why: {format_error(problems[0])}")
         results = [CaseResult(case.id, case.description, case.public, "missing", "not defined") for case in cases]
         return ExerciseResult(exercise.name, 0.0, exercise.points, "missing", results, feedback)
     pair_budget = [PAIR_SEARCHES]
@@ -140,6 +141,11 @@ def summarize(name: str, results: list[CaseResult], run: ExerciseRun, limits: Li
     if hidden_singles > 0:
         feedback.append(f"... and {hidden_singles} more failing cases.")
     return feedback
+
+
+def _unfinished(error: dict) -> bool:
+    """A cell that failed only because it calls a function the student has not written yet."""
+    return error["type"] == "NotImplementedError"
 
 
 def format_error(error: dict) -> str:

@@ -34,12 +34,7 @@ class LocalReport:
         """Pass, or fail the calling test with the grader's feedback for exercise ``name``."""
         result = next(exercise for exercise in self.report.exercises if exercise.name == name)
         if result.status != "passed":
-            text = render_exercise(result)
-            if result.status == "missing":
-                text = f"{name}: not implemented yet\n{text}"
-            if self.report.errors:
-                text += "\nProblems loading your submission:\n" + "\n".join(f"  {e}" for e in self.report.errors)
-            pytest.fail(text, pytrace=False)
+            pytest.fail(render_exercise(result), pytrace=False)
 
 
 @pytest.fixture(scope="module")
