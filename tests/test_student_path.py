@@ -85,9 +85,12 @@ def test_unimplemented_functions_fail_with_not_implemented_yet(tmp_path):
 @pytest.mark.slow
 def test_a_wheel_installed_alone_checks_a_copied_release(tmp_path):
     """No repository: a wheel of this project in a fresh venv, the release folder copied elsewhere."""
+    source = tmp_path / "source"  # a clean copy: setuptools would leave build/ in the repository and reuse it
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                                "__pycache__", ".pytest_cache", ".hypothesis"))
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)], check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
+                   check=True, capture_output=True, timeout=600)
     environment = tmp_path / "student-env"
     venv.create(environment, with_pip=True)
     python = str(environment / "bin" / "python")
