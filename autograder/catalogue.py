@@ -1,7 +1,8 @@
 """The catalogue of known mistakes: for each exercise, what students get wrong and how to say so.
 
-A Mistake is recognised in one of three ways: ``knobs`` (the mutant in ``mutants.py`` with those knobs
-reproduces the student's output), ``shape_rule`` (the output's shape or type gives it away), or
+A Mistake is recognised in one of four ways: ``knobs`` (the exercise's mutant, e.g. in ``mutants.py``,
+with those knobs reproduces the student's output), ``variant`` (a wrong function with the exercise's
+signature reproduces it), ``shape_rule`` (the output's shape or type gives it away), or
 ``error_rule`` (the exception the code raised gives it away). Messages are one plain sentence with the fix.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Mistake:
     key: str
     message: str
     knobs: dict = field(default_factory=dict)
+    variant: Callable | None = None  # a wrong implementation with the exercise's signature
     shape_rule: Callable[[tuple, dict], bool] | None = None  # (args, student's named outputs) -> bool
     error_rule: Callable[[tuple, dict], bool] | None = None  # (args, error {"type","message"}) -> bool
 

@@ -8,11 +8,12 @@ import numpy as np
 
 from . import mutants
 from .catalogue import CATALOGUE, Mistake
+from .foundations.catalogue import CATALOGUE as FOUNDATIONS_CATALOGUE
 from .compare import compare
 from .exercises import Exercise
 
 BY_EXERCISE: dict[str, tuple[Mistake, ...]] = {}
-for _mistake in CATALOGUE:
+for _mistake in CATALOGUE + FOUNDATIONS_CATALOGUE:
     BY_EXERCISE[_mistake.exercise] = BY_EXERCISE.get(_mistake.exercise, ()) + (_mistake,)
 
 
@@ -22,13 +23,15 @@ def diagnose_value(exercise: Exercise, args: tuple, got: dict, expected: dict, p
     for mistake in mistakes:
         if mistake.shape_rule and _safe(mistake.shape_rule, args, got):
             return mistake.message
-        if mistake.knobs and _reproduces(exercise, mistake.knobs, args, got, expected):
+        if mistake.knobs and _reproduces(exercise, _mutant(exercise, mistake.knobs), args, got, expected):
+            return mistake.message
+        if mistake.variant and _reproduces(exercise, mistake.variant, args, got, expected):
             return mistake.message
     if pairs:
         with_knobs = [m for m in mistakes if m.knobs]
         for first, second in combinations(with_knobs, 2):
             if first.knobs.keys().isdisjoint(second.knobs) and _reproduces(
-                    exercise, {**first.knobs, **second.knobs}, args, got, expected):
+                    exercise, _mutant(exercise, {**first.knobs, **second.knobs}), args, got, expected):
                 return f"Your output matches two known mistakes together. {first.message} {second.message}"
     return ""
 
@@ -41,11 +44,17 @@ def diagnose_error(exercise: Exercise, args: tuple, error: dict) -> str:
     return ""
 
 
-def _reproduces(exercise: Exercise, knobs: dict, args: tuple, got: dict, expected: dict) -> bool:
-    """True when the mutant with ``knobs`` gives ``got`` and differs from the right answer on this case."""
+def _mutant(exercise: Exercise, knobs: dict):
+    """The exercise's course algorithm with ``knobs`` switched on."""
+    mutant = exercise.mutant or getattr(mutants, exercise.name)
+    return lambda *args: mutant(*args, **knobs)
+
+
+def _reproduces(exercise: Exercise, wrong, args: tuple, got: dict, expected: dict) -> bool:
+    """True when the wrong function gives ``got`` and differs from the right answer on this case."""
     try:
         with np.errstate(all="ignore"):
-            variant = exercise.named(getattr(mutants, exercise.name)(*copy.deepcopy(args), **knobs))
+            variant = exercise.named(wrong(*copy.deepcopy(args)))
     except Exception:  # a mutant may fail where the student's code did not; then it explains nothing
         return False
     if compare(expected, variant, exercise.rtol, exercise.atol) is None:

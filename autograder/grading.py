@@ -12,27 +12,31 @@ from pathlib import Path
 from .cases import Case
 from .compare import compare
 from .diagnose import diagnose_error, diagnose_value
-from .exercises import EXERCISES, Exercise
+from .assignments import HELPERS, Assignment, detect
+from .exercises import Exercise
 from .model import CaseResult, ExerciseResult, Report
 from .sandbox import Cell, ExerciseRun, Limits, LoadResult, Sandbox
 from .submission import read_cells
 
-HELPERS = tuple(sorted({name for exercise in EXERCISES for name in exercise.helpers}))
 PAIR_SEARCHES = 3  # failing cases per exercise searched for two mistakes at once (singles: all cases)
 
 
 def grade_path(path: str | Path, hidden_seed: int | None = None, limits: Limits = Limits(),
-               exercises: tuple[Exercise, ...] = EXERCISES) -> Report:
-    """Grade a .ipynb or .py file; raises SubmissionError when it cannot be read."""
-    return grade_cells(read_cells(path), str(path), hidden_seed, limits, exercises)
+               assignment: Assignment | None = None) -> Report:
+    """Grade a .ipynb or .py file; raises SubmissionError when it cannot be read.
+
+    Without ``assignment``, the submission is graded as the assignment whose functions it defines.
+    """
+    return grade_cells(read_cells(path), str(path), hidden_seed, limits, assignment)
 
 
 def grade_cells(cells: list[Cell], name: str, hidden_seed: int | None, limits: Limits = Limits(),
-                exercises: tuple[Exercise, ...] = EXERCISES) -> Report:
+                assignment: Assignment | None = None) -> Report:
     with Sandbox(cells, limits, helpers=HELPERS) as sandbox:
         load = sandbox.load()
+        assignment = assignment or detect(load.functions)
         results = []
-        for exercise in exercises:
+        for exercise in assignment.exercises:
             cases = exercise.cases(hidden_seed)
             if exercise.name in load.functions:
                 run = sandbox.run(exercise.name, exercise.helpers, [(case.id, case.args) for case in cases])
@@ -40,7 +44,7 @@ def grade_cells(cells: list[Cell], name: str, hidden_seed: int | None, limits: L
                 run = ExerciseRun("missing")
             results.append(grade_exercise(exercise, cases, run, load, limits))
     return Report(name, results, errors=[format_error(error) for error in load.errors if not _unfinished(error)],
-                  public_only=hidden_seed is None)
+                  public_only=hidden_seed is None, assignment=assignment.name)
 
 
 def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load: LoadResult,
@@ -69,10 +73,16 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
         if run.status == "timeout":
             return result("timeout", f"did not finish within {limits.timeout:g} s")
         return result("error", _ended(run))
+    try:
+        expected, rejection = exercise.expected(case), None
+    except ValueError as error:  # the input is invalid: the right answer is to raise ValueError too
+        expected, rejection = None, str(error)
     if "error" in outcome:
         error = outcome["error"]
         if error["type"] == "NotImplementedError":
             return result("missing", "not implemented yet")
+        if rejection is not None and error["type"] == "ValueError":
+            return result("passed")
         if error["type"] == "MemoryError":
             return result("error", f"ran out of memory: it needed more than the {limits.memory >> 20} MiB limit "
                                    f"({format_error(error)})")
@@ -81,11 +91,13 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
     if changed:
         return result("failed", f"your function changed its input {changed}: work on a copy (np.copy) or a new "
                                 "array, callers still need their data")
+    if rejection is not None:
+        return result("failed", f"this input must be rejected with a ValueError ({rejection}), but your function "
+                                f"returned {_short(outcome['value'])}")
     try:
         got = exercise.named(outcome["value"])
     except ValueError as error:
         return result("failed", str(error))
-    expected = exercise.expected(case)
     mismatch = compare(expected, got, exercise.rtol, exercise.atol)
     if mismatch is None:
         return result("passed")
@@ -169,6 +181,11 @@ def _ended(run: ExerciseRun) -> str:
     if run.status == "protocol":
         return f"the code interfered with the grader's channel ({run.detail})"
     return f"the process running this function stopped ({run.detail})"
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _changed_inputs(exercise: Exercise, args: tuple, after) -> str:

@@ -37,6 +37,7 @@ class Report:
     exercises: list[ExerciseResult]
     errors: list[str] = field(default_factory=list)  # problems loading the submission (syntax error, failing cell)
     public_only: bool = False
+    assignment: str = "conv_step_by_step"
 
     @property
     def score(self) -> float:
@@ -50,6 +51,7 @@ class Report:
         """The JSON contract of ``convgrade grade --format json``."""
         return {
             "submission": self.submission,
+            "assignment": self.assignment,
             "score": self.score,
             "max_score": self.max_score,
             "exercises": [

@@ -15,8 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.assignments import HELPERS
 from autograder.exercises import EXERCISES
-from autograder.grading import HELPERS, grade_exercise
+from autograder.grading import grade_exercise
 from autograder.sandbox import Limits, Sandbox
 from autograder.submission import read_cells
 

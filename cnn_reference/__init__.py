@@ -6,6 +6,7 @@ The eight student functions with the course's signatures, plus the loop versions
 from .conv import conv_backward, conv_forward, conv_single_step
 from .padding import unpad, zero_pad
 from .pool import create_mask_from_window, distribute_value, pool_backward, pool_forward
+from .systems import conv2d, course_params_to_keras, keras_conv2d, keras_params_to_course, same_padding_amounts
 from .windows import output_size
 
 __all__ = [
@@ -19,4 +20,9 @@ __all__ = [
     "distribute_value",
     "pool_backward",
     "output_size",
+    "conv2d",
+    "keras_conv2d",
+    "same_padding_amounts",
+    "course_params_to_keras",
+    "keras_params_to_course",
 ]

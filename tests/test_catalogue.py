@@ -12,17 +12,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import mutants
-from autograder.catalogue import CATALOGUE
+from autograder import catalogue, mutants
+from autograder.assignments import find_exercise
 from autograder.compare import compare
-from autograder.exercises import BY_NAME, EXERCISES
+from autograder.exercises import EXERCISES
+from autograder.foundations import catalogue as foundations_catalogue
 from autograder.grading import grade_path
 from autograder.sandbox import Limits
 
 MISTAKES = Path(__file__).parent / "submissions" / "mistakes"
 HIDDEN_SEED = 20240611
+CATALOGUE = catalogue.CATALOGUE + foundations_catalogue.CATALOGUE
 IDS = [f"{mistake.exercise}__{mistake.key}" for mistake in CATALOGUE]
-KNOBBED = [mistake for mistake in CATALOGUE if mistake.knobs]
+WRONG = [mistake for mistake in CATALOGUE if mistake.knobs or mistake.variant]
 
 
 @pytest.fixture(scope="module")
@@ -93,19 +95,25 @@ def _mutant_output(exercise, case, knobs):
         return exercise.named(getattr(mutants, exercise.name)(*copy.deepcopy(case.args), **knobs))
 
 
-@pytest.mark.parametrize("mistake", KNOBBED, ids=[f"{m.exercise}__{m.key}" for m in KNOBBED])
-def test_knob_mutant_differs_from_reference_on_some_case(mistake):
-    """Otherwise diagnose could never report it (it only names a mutant that differs from the answer)."""
-    exercise = BY_NAME[mistake.exercise]
+def _wrong_output(exercise, case, mistake):
+    if mistake.variant:
+        return exercise.named(mistake.variant(*copy.deepcopy(case.args)))
+    return _mutant_output(exercise, case, mistake.knobs)
+
+
+@pytest.mark.parametrize("mistake", WRONG, ids=[f"{m.exercise}__{m.key}" for m in WRONG])
+def test_wrong_variant_differs_from_reference_on_some_case(mistake):
+    """Otherwise diagnose could never report it (it only names a variant that differs from the answer)."""
+    exercise = find_exercise(mistake.exercise)
     differing = []
     for case in _cases(exercise):
         try:
-            variant = _mutant_output(exercise, case, mistake.knobs)
-        except Exception:  # a mutant that raises explains nothing on that case
+            expected, variant = exercise.expected(case), _wrong_output(exercise, case, mistake)
+        except Exception:  # a rejected input, or a variant that raises, explains nothing on that case
             continue
-        if compare(exercise.expected(case), variant, exercise.rtol, exercise.atol) is not None:
+        if compare(expected, variant, exercise.rtol, exercise.atol) is not None:
             differing.append(case.id)
-    assert differing, f"mutant {mistake.knobs} equals the reference on every case of {mistake.exercise}"
+    assert differing, f"{mistake.key} equals the reference on every case of {mistake.exercise}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.name for exercise in EXERCISES])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.exercises import EXERCISE_NAMES
+from autograder.assignments import detect
 from autograder.notebook import grade_cell
 from conftest import SEED, SUBMISSIONS, graded
 
@@ -27,7 +27,8 @@ def kernel_scores(path: Path) -> dict[str, float]:
             exec(compile(path.read_text(), str(path), "exec"), namespace)
         except Exception:  # a file that stops half way keeps what it defined, as a notebook would
             pass
-        return {name: grade_cell(name, namespace, SEED, timeout=3.0) for name in EXERCISE_NAMES}
+        defined = {name for name, value in namespace.items() if callable(value)}
+        return {name: grade_cell(name, namespace, SEED, timeout=3.0) for name in detect(defined).function_names}
 
 
 @pytest.mark.parametrize("relative", FILES)

@@ -1,0 +1,1 @@
+"""The "CNN foundations" assignment: the lecture's concepts as graded functions."""
