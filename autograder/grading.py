@@ -9,10 +9,10 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+from .assignments import HELPERS, Assignment, detect
 from .cases import Case
 from .compare import compare
 from .diagnose import diagnose_error, diagnose_value
-from .assignments import HELPERS, Assignment, detect
 from .exercises import Exercise
 from .model import CaseResult, ExerciseResult, Report
 from .sandbox import Cell, ExerciseRun, Limits, LoadResult, Sandbox
@@ -56,16 +56,22 @@ def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load
             feedback.append(f"A cell failed while loading, which may be why: {format_error(problems[0])}")
         results = [CaseResult(case.id, case.description, case.public, "missing", "not defined") for case in cases]
         return ExerciseResult(exercise.name, 0.0, exercise.points, "missing", results, feedback)
-    pair_budget = [PAIR_SEARCHES]
-    results = [judge_case(exercise, case, run.cases.get(case.id), run, limits, pair_budget) for case in cases]
+    results, pair_searches_left = [], PAIR_SEARCHES
+    for case in cases:
+        result = judge_case(exercise, case, run.cases.get(case.id), run, limits, pairs=pair_searches_left > 0)
+        pair_searches_left -= result.status == "failed" and not result.diagnosis
+        results.append(result)
     score, status = score_exercise(exercise.points, results)
     return ExerciseResult(exercise.name, score, exercise.points, status, results,
                           summarize(exercise.name, results, run, limits), run.output)
 
 
 def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: ExerciseRun, limits: Limits,
-               pair_budget: list[int]) -> CaseResult:
-    """One case's verdict from what the sandbox returned for it (None: the run ended before it)."""
+               pairs: bool = True) -> CaseResult:
+    """One case's verdict from what the sandbox returned for it (None: the run ended before it).
+
+    ``pairs``: also look for two known mistakes at once when no single one explains a wrong answer.
+    """
     def result(status, message="", diagnosis=""):
         return CaseResult(case.id, case.description, case.public, status, message, diagnosis)
 
@@ -101,11 +107,7 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
     mismatch = compare(expected, got, exercise.rtol, exercise.atol)
     if mismatch is None:
         return result("passed")
-    pairs = pair_budget[0] > 0
-    diagnosis = diagnose_value(exercise, case.args, got, expected, pairs=pairs)
-    if pairs and not diagnosis:
-        pair_budget[0] -= 1
-    return result("failed", mismatch.message, diagnosis)
+    return result("failed", mismatch.message, diagnose_value(exercise, case.args, got, expected, pairs=pairs))
 
 
 def score_exercise(points: float, results: list[CaseResult]) -> tuple[float, str]:
