@@ -1,4 +1,9 @@
-"""The concepts assignment's exercises as data: the lecture's numbers as public cases, seeded hidden ones."""
+"""The concepts assignment's exercises as data: the lecture's numbers as public cases, seeded hidden ones.
+
+``helpers`` name the earlier exercises a solution naturally calls (convolve2d calls correlate2d, the shape
+functions call conv_output_size, ...): while an exercise is graded they are the reference's, so a mistake
+costs points only where it is made.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -80,7 +85,8 @@ EXERCISES: tuple[Exercise, ...] = (
                        (np.arange(36.0).reshape(6, 6) % 7, np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [-2.0, 0.0, 1.0]])))],
              (Family("random", "a random image and an asymmetric kernel",
                      lambda r: (normal(r, _int(r, 5, 9), _int(r, 5, 9)), normal(r, 3, 3))),
-              Family("rectangular_kernel", "a rectangular kernel", lambda r: (normal(r, 6, 7), normal(r, 3, 2))))),
+              Family("rectangular_kernel", "a rectangular kernel", lambda r: (normal(r, 6, 7), normal(r, 3, 2)))),
+             helpers=("correlate2d",)),
     Exercise("conv_output_size", 10, ref.conv_output_size, ("n", "f", "p", "s"), ("size",),
              lambda: [("6x6 image, 3x3 filter", (6, 3, 0, 1)), ("39 with f=3", (39, 3, 0, 1)),
                       ("37 with f=5, stride 2", (37, 5, 0, 2)),
@@ -109,20 +115,21 @@ EXERCISES: tuple[Exercise, ...] = (
              lambda: [("an RGB 6x6 input, two 3x3x3 filters", ((6, 6, 3), 3, 2, 0, 1)),
                       ("39x39x3, ten 3x3 filters", ((39, 39, 3), 3, 10, 0, 1))],
              (Family("strided", "padding and stride", lambda r: (_shape(r), 3, _int(r, 2, 64), 1, 2)),),
-             **EXACT),
+             helpers=("conv_output_size",), **EXACT),
     Exercise("pool_output_shape", 5, ref.pool_output_shape, ("input_shape", "f", "s"), ("shape",),
              lambda: [("LeNet-5's first pooling", ((28, 28, 8), 2, 2))],
              (Family("overlapping", "overlapping windows", lambda r: (_shape(r), 3, 1)),
               Family("halving", "f 2 stride 2 on an odd size",
                      lambda r: ((2 * _int(r, 5, 20) + 1, 2 * _int(r, 5, 20), 4), 2, 2))),
-             **EXACT),
+             helpers=("conv_output_size",), **EXACT),
     Exercise("layer_shapes", 5, ref.layer_shapes, ("input_shape", "f", "n_C", "p", "s"), ("shapes",),
              lambda: [("ten 3x3 filters on 6x6x3", ((6, 6, 3), 3, 10, 0, 1))],
              (Family("strided", "padding and stride", lambda r: (_shape(r), 3, _int(r, 2, 32), 1, 2)),),
-             **EXACT),
+             helpers=("conv_output_shape", "conv_output_size"), **EXACT),
     Exercise("architecture_table", 25, ref.architecture_table, ("input_shape", "layers"), ("table",),
              lambda: [("LeNet-5 (the lecture's variant, 32x32x3)", ((32, 32, 3), ref.LENET5)),
                       ("the simple network 39x39x3 -> 7x7x40", ((39, 39, 3), SIMPLE_NETWORK))],
              (Family("random", "a small conv/pool/dense network", _random_network, count=2),),
-             **EXACT),
+             helpers=("conv_output_shape", "conv_output_size", "conv_parameters", "dense_parameters", "input_features",
+                      "pool_output_shape"), **EXACT),
 )
