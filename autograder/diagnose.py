@@ -17,8 +17,14 @@ for _mistake in CATALOGUE + FOUNDATIONS_CATALOGUE:
     BY_EXERCISE[_mistake.exercise] = BY_EXERCISE.get(_mistake.exercise, ()) + (_mistake,)
 
 
-def diagnose_value(exercise: Exercise, args: tuple, got: dict, expected: dict, pairs: bool = True) -> str:
-    """The sentence naming the known mistake (or pair of mistakes) that reproduces ``got``, or ""."""
+def diagnose_value(exercise: Exercise, args: tuple, got: dict | None, expected: dict | None,
+                   pairs: bool = True) -> str:
+    """The sentence naming the known mistake (or pair of mistakes) that reproduces ``got``, or "".
+
+    ``expected`` None: the right answer was to reject the input, so any value a variant returns is wrong.
+    """
+    if got is None:
+        return ""
     mistakes = BY_EXERCISE.get(exercise.name, ())
     for mistake in mistakes:
         if mistake.shape_rule and _safe(mistake.shape_rule, args, got):
@@ -50,14 +56,14 @@ def _mutant(exercise: Exercise, knobs: dict):
     return lambda *args: mutant(*args, **knobs)
 
 
-def _reproduces(exercise: Exercise, wrong, args: tuple, got: dict, expected: dict) -> bool:
+def _reproduces(exercise: Exercise, wrong, args: tuple, got: dict, expected: dict | None) -> bool:
     """True when the wrong function gives ``got`` and differs from the right answer on this case."""
     try:
         with np.errstate(all="ignore"):
             variant = exercise.named(wrong(*copy.deepcopy(args)))
     except Exception:  # a mutant may fail where the student's code did not; then it explains nothing
         return False
-    if compare(expected, variant, exercise.rtol, exercise.atol) is None:
+    if expected is not None and compare(expected, variant, exercise.rtol, exercise.atol) is None:
         return False
     return compare(variant, got, exercise.rtol, exercise.atol) is None
 

@@ -99,7 +99,8 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
                                 "array, callers still need their data")
     if rejection is not None:
         return result("failed", f"this input must be rejected with a ValueError ({rejection}), but your function "
-                                f"returned {_short(outcome['value'])}")
+                                f"returned {_short(outcome['value'])}",
+                      diagnose_value(exercise, case.args, _named_or_none(exercise, outcome["value"]), None))
     try:
         got = exercise.named(outcome["value"])
     except ValueError as error:
@@ -183,6 +184,13 @@ def _ended(run: ExerciseRun) -> str:
     if run.status == "protocol":
         return f"the code interfered with the grader's channel ({run.detail})"
     return f"the process running this function stopped ({run.detail})"
+
+
+def _named_or_none(exercise: Exercise, value) -> dict | None:
+    try:
+        return exercise.named(value)
+    except ValueError:
+        return None
 
 
 def _short(value) -> str:

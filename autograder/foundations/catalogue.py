@@ -64,6 +64,10 @@ CATALOGUE: tuple[Mistake, ...] = (
             variant=lambda image, kernel: ref.correlate2d(image, kernel[::-1])),
     Mistake("convolve2d", "columns_flipped", "You flipped the kernel left-right only: flip both axes, kernel[::-1, ::-1].",
             variant=lambda image, kernel: ref.correlate2d(image, kernel[:, ::-1])),
+    # first: on inputs that must be rejected, the value-level variants below return a number too
+    Mistake("conv_output_size", "not_validated", "Your function returns a size for an impossible combination: reject "
+            "f > n + 2p, s < 1 and p < 0 with a ValueError (no window fits, or the windows never move).",
+            variant=lambda n, f, p, s: (n + 2 * p - f) // s + 1 if s else 0),
     Mistake("conv_output_size", "rounds_up", "Your size rounds up (ceil, or round from .5): the last window must fit "
             "inside the padded input, so round down: (n + 2 * p - f) // s + 1.", variant=_size(math.ceil)),
     Mistake("conv_output_size", "no_floor", "Your size is not a whole number: use integer division, "
@@ -72,6 +76,8 @@ CATALOGUE: tuple[Mistake, ...] = (
             "(n + 2 * p - f) // s + 1.", variant=lambda n, f, p, s: (n + 2 * p - f) // s),
     Mistake("conv_output_size", "pad_once", "You added the padding once: it is on both sides, n + 2p.",
             variant=lambda n, f, p, s: (n + p - f) // s + 1),
+    Mistake("same_padding", "even_not_rejected", "For an even f, (f - 1) / 2 is not a whole number of pixels, so no "
+            "padding keeps the size on both sides equally: raise a ValueError.", variant=lambda f: (f - 1) / 2),
     Mistake("same_padding", "total_padding", "You returned the total padding f - 1: p is per side, (f - 1) / 2.",
             variant=lambda f: f - 1),
     Mistake("pad_image", "axes_swapped", "You padded rows by left/right and columns by top/bottom: the first axis "
