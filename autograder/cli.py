@@ -3,18 +3,20 @@
 convgrade grade SUBMISSION [--format text|json|gradescope|junit] [--output FILE] [--public-only]
                 [--fail-under PCT] [--timeout S] [--memory MIB]
 convgrade check SUBMISSION      the student's local check: public cases, text, exit 1 until all pass
-Exit codes: 0 graded, 1 below --fail-under (check: not all passed), 2 submission unreadable,
-3 the grader itself cannot run.
+convgrade batch DIR [--jobs N] [--out RESULTS_DIR] [--force] [--executor dask://HOST:PORT] [--public-only]
+                [--quiet] [--timeout S] [--memory MIB]
+convgrade gradescope-bundle [--out autograder.zip]
+Exit codes: 0 graded, 1 below --fail-under (check: not all passed), 2 submission unreadable (batch: DIR
+missing), 3 the grader itself cannot run (batch: some submissions were left without a report).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .config import find_hidden_seed
+from .files import write_atomically
 from .grading import grade_path
 from .reports import FORMATS, render
 from .sandbox import Limits, SandboxError
@@ -32,7 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when the score is below PCT percent")
     check = commands.add_parser("check", help="check your work on the public cases (what `pytest` says locally)")
     check.add_argument("submission", help="your notebook or .py file")
-    for command in (grade, check):
+    batch = commands.add_parser("batch", help="grade every .ipynb and .py under DIR in parallel, resumably")
+    batch.add_argument("folder", type=Path, metavar="DIR", help="the submissions (e.g. nbgrader's submitted/ folder)")
+    batch.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of CPUs)")
+    batch.add_argument("--out", type=Path, metavar="RESULTS_DIR",
+                       help="reports, scores.csv and report.html (default: convgrade-results beside DIR)")
+    batch.add_argument("--force", action="store_true", help="grade again the submissions that have a current report")
+    batch.add_argument("--executor", type=dask_executor, metavar="dask://HOST:PORT",
+                       help="grade on this dask.distributed scheduler instead of local processes")
+    batch.add_argument("--public-only", action="store_true", help="grade only the public cases")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    bundle = commands.add_parser("gradescope-bundle", help="build a Gradescope autograder zip (hidden seed baked in)")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip (default %(default)s)")
+    for command in (grade, check, batch):
         command.add_argument("--timeout", type=float, default=Limits.timeout,
                              help="seconds per exercise (default %(default)s)")
         command.add_argument("--memory", type=int, default=Limits.memory >> 20, metavar="MIB",
@@ -42,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"grade": grade_command, "check": check_command}[args.command]
+    command = {"grade": grade_command, "check": check_command, "batch": batch_command,
+               "gradescope-bundle": bundle_command}[args.command]
     try:
         return command(args)
     except SubmissionError as error:
@@ -53,9 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def limits_of(args: argparse.Namespace) -> Limits:
+    return Limits(timeout=args.timeout, cell_timeout=max(Limits.cell_timeout, args.timeout), memory=args.memory << 20)
+
+
 def grade(args: argparse.Namespace, hidden_seed: int | None):
-    limits = Limits(timeout=args.timeout, cell_timeout=max(Limits.cell_timeout, args.timeout), memory=args.memory << 20)
-    return grade_path(args.submission, hidden_seed, limits)
+    return grade_path(args.submission, hidden_seed, limits_of(args))
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -76,13 +94,51 @@ def grade_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers never see half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+def dask_executor(spec: str) -> str:
+    """argparse type of --executor: 'dask://HOST:PORT' -> the scheduler's address."""
+    from .batch.executors import dask_address
+
+    try:
+        return dask_address(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def batch_command(args: argparse.Namespace) -> int:
+    from .batch.command import batch, default_results_dir
+    from .batch.executors import ExecutorError, default_jobs
+
+    if not args.folder.is_dir():
+        print(f"convgrade: {args.folder}: no such folder", file=sys.stderr)
+        return 2
+    results_dir = args.out or default_results_dir(args.folder)
+    try:
+        summary = batch(args.folder, results_dir, jobs=args.jobs or default_jobs(), executor=args.executor,
+                        hidden_seed=None if args.public_only else find_hidden_seed(), limits=limits_of(args),
+                        force=args.force, progress=not args.quiet and sys.stderr.isatty())
+    except ExecutorError as error:
+        print(f"convgrade: {error}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("convgrade batch: interrupted; the reports written so far are kept, a rerun grades the rest",
+              file=sys.stderr)
+        return 130
+    print(f"convgrade batch: {summary.line()}; results in {results_dir} (scores.csv, report.html)")
+    return 3 if summary.failed else 0
+
+
+def bundle_command(args: argparse.Namespace) -> int:
+    from .gradescope_bundle import BundleError, build_bundle
+
+    seed = find_hidden_seed()
+    try:
+        build_bundle(args.out, seed)
+    except BundleError as error:
+        print(f"convgrade: {error}", file=sys.stderr)
+        return 3
+    cases = "public and hidden cases" if seed is not None else "public cases only (no hidden seed found)"
+    print(f"convgrade: wrote {args.out}: grades {cases}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,10 @@
+"""``convgrade batch``: grade a folder of submissions in parallel, resumably, and summarize the class.
+
+discover     which files are submissions, and whose
+results      where each report lives, when it is current, and scores.csv built from the reports
+executors    where grading runs: a local process pool or a dask.distributed cluster
+run          grade what is not graded yet, writing each report as it arrives
+command      the whole command: discover, run, then rebuild scores.csv and report.html
+classreport  the class report (report.html): score distributions, mistakes and errors ranked by students
+charts       the PNG charts the class report embeds
+"""
