@@ -10,13 +10,14 @@ from autograder.grading import grade_path
 from autograder.sandbox import Limits
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
+EXAMPLES = Path(__file__).resolve().parents[1] / "autograder" / "examples"  # course_loops.py: correct, loops
 SEED = 20261125
 FAST = Limits(timeout=3.0, cell_timeout=3.0)
 
 
 @functools.cache
 def graded(relative: str, hidden_seed: int | None = SEED):
-    """The Report for tests/submissions/<relative>, graded once per session."""
+    """The Report for tests/submissions/<relative> (or an absolute path), graded once per session."""
     return grade_path(SUBMISSIONS / relative, hidden_seed, FAST)
 
 

@@ -28,12 +28,12 @@ from autograder.grading import grade_cells
 from autograder.model import Report
 from autograder.sandbox import Limits
 from autograder.submission import read_cells
-from conftest import SEED, SUBMISSIONS
+from conftest import EXAMPLES, SEED, SUBMISSIONS
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-CORRECT = SUBMISSIONS / "correct" / "course_loops.py"
+CORRECT = EXAMPLES / "course_loops.py"
 WITH_MISTAKES = REPO / "autograder" / "examples" / "with_mistakes.py"
 CONTRACT_KEYS = Report("x", []).to_dict().keys()
 SUMMARY = re.compile(r"(\d+) submissions: (\d+) graded, (\d+) skipped, (\d+) not graded")

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import exercise
+from conftest import EXAMPLES, exercise
 
 ALL = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
        "create_mask_from_window", "distribute_value", "pool_backward"]
@@ -61,7 +61,7 @@ def test_the_untouched_stub_scores_zero_and_says_not_implemented(grade):
                                    "with your code."]
 
 
-@pytest.mark.parametrize("name", ["correct/course_loops.py", "correct/vectorized.py"])
+@pytest.mark.parametrize("name", [str(EXAMPLES / "course_loops.py"), "correct/vectorized.py"], ids=["loops", "vectorized"])
 def test_correct_implementations_written_differently_get_full_marks(grade, name):
     report = grade(name)
     assert [e.name for e in report.exercises] == ALL

@@ -12,12 +12,12 @@ import pytest
 
 from autograder.assignments import detect
 from autograder.notebook import grade_cell
-from conftest import SEED, SUBMISSIONS, graded
+from conftest import EXAMPLES, SEED, SUBMISSIONS, graded
 
 IN_PROCESS_UNSAFE = {"exits.py", "crashes.py", "eats_memory.py", "monkeypatches_numpy.py"}
 FILES = sorted(
     str(path.relative_to(SUBMISSIONS)) for path in SUBMISSIONS.rglob("*.py") if path.name not in IN_PROCESS_UNSAFE
-)
+) + sorted(str(path) for path in EXAMPLES.glob("*.py"))
 
 
 def kernel_scores(path: Path) -> dict[str, float]:

@@ -4,7 +4,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.grading import grade_path
 from autograder.submission import plain_python, read_cells
-from conftest import FAST, SUBMISSIONS
+from conftest import EXAMPLES, FAST
 
 
 def write_notebook(path, cells):
@@ -28,7 +28,7 @@ def test_notebook_code_cells_are_read_without_markdown_or_nbgrader_test_cells(tm
 
 
 def test_a_notebook_with_a_failing_cell_and_plots_still_earns_its_points(tmp_path):
-    solution = (SUBMISSIONS / "correct" / "course_loops.py").read_text()
+    solution = (EXAMPLES / "course_loops.py").read_text()
     head, tail = solution.split("\ndef conv_backward(", 1)
     path = write_notebook(tmp_path / "student.ipynb", [
         new_code_cell("import numpy as np\nimport matplotlib.pyplot as plt\n%matplotlib inline"),
