@@ -34,11 +34,11 @@ def compare(expected, got, rtol: float, atol: float, name: str = "") -> Mismatch
     if isinstance(expected, bool | np.bool_):
         if isinstance(got, bool | np.bool_) and bool(got) == bool(expected):
             return None
-        return Mismatch("values", name, f"{_at(name)}expected {bool(expected)}, got {_show(got)}")
+        return Mismatch("values", name, f"{_at(name)}expected {bool(expected)}, got {short_repr(got)}")
     if isinstance(expected, numbers.Number):
         return _compare_scalar(expected, got, rtol, atol, name)
     if got != expected:
-        return Mismatch("values", name, f"{_at(name)}expected {expected!r}, got {_show(got)}")
+        return Mismatch("values", name, f"{_at(name)}expected {expected!r}, got {short_repr(got)}")
     return None
 
 
@@ -144,9 +144,10 @@ def _num(value) -> str:
 def _kind(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
-    return f"{type(value).__name__} {_show(value)}"
+    return f"{type(value).__name__} {short_repr(value)}"
 
 
-def _show(value) -> str:
+def short_repr(value) -> str:
+    """repr(value), cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

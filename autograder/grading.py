@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .assignments import HELPERS, Assignment, detect
 from .cases import Case
-from .compare import compare
+from .compare import compare, short_repr
 from .diagnose import diagnose_error, diagnose_value
 from .exercises import Exercise
 from .model import CaseResult, ExerciseResult, Report
@@ -99,7 +99,7 @@ def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: Exerci
                                 "array, callers still need their data")
     if rejection is not None:
         return result("failed", f"this input must be rejected with a ValueError ({rejection}), but your function "
-                                f"returned {_short(outcome['value'])}",
+                                f"returned {short_repr(outcome['value'])}",
                       diagnose_value(exercise, case.args, _named_or_none(exercise, outcome["value"]), None))
     try:
         got = exercise.named(outcome["value"])
@@ -191,11 +191,6 @@ def _named_or_none(exercise: Exercise, value) -> dict | None:
         return exercise.named(value)
     except ValueError:
         return None
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _changed_inputs(exercise: Exercise, args: tuple, after) -> str:

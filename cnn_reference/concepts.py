@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import integer
-from .windows import output_size, sliding_windows
+from .windows import output_size
 
 EDGE_FILTERS = {
     "vertical": np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float64),

@@ -21,10 +21,6 @@ def graded(relative: str, hidden_seed: int | None = SEED):
     return grade_path(SUBMISSIONS / relative, hidden_seed, FAST)
 
 
-def exercise(report, name):
-    return next(e for e in report.exercises if e.name == name)
-
-
 @pytest.fixture
 def grade():
     return graded

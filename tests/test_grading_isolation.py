@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES, exercise
+from conftest import EXAMPLES
 
 ALL = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
        "create_mask_from_window", "distribute_value", "pool_backward"]

@@ -1,7 +1,7 @@
 """TF/Keras-semantics convolution: written-out loops, output sizes, the course's conv_forward, PyTorch."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cnn_reference as ref
