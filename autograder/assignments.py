@@ -10,18 +10,31 @@ from .foundations.exercises import EXERCISES as FOUNDATIONS
 
 @dataclass(frozen=True)
 class Assignment:
+    """An assignment's exercises in grading order; an exercise's helpers are graded before it, so a
+    helper's answers are only ever given out after the helper's own cases are done."""
+
     name: str
     exercises: tuple[Exercise, ...]
+
+    def __post_init__(self):
+        seen: set[str] = set()
+        for exercise in self.exercises:
+            early = [helper for helper in exercise.helpers if helper not in seen]
+            if early:
+                raise ValueError(f"{self.name}: {exercise.name} calls {', '.join(early)}, which must be graded before it")
+            seen.add(exercise.name)
 
     @property
     def function_names(self) -> list[str]:
         return [exercise.name for exercise in self.exercises]
 
+    def exercise(self, name: str) -> Exercise:
+        return next(exercise for exercise in self.exercises if exercise.name == name)
+
 
 ASSIGNMENTS = {a.name: a for a in (Assignment("conv_step_by_step", STEP_BY_STEP),
                                    Assignment("cnn_foundations", FOUNDATIONS))}
 DEFAULT = ASSIGNMENTS["conv_step_by_step"]
-HELPERS = tuple(sorted({name for a in ASSIGNMENTS.values() for e in a.exercises for name in e.helpers}))
 _EXERCISES = {exercise.name: exercise for a in ASSIGNMENTS.values() for exercise in a.exercises}
 
 
@@ -35,6 +48,19 @@ def find_exercise(name: str) -> Exercise:
 def detect(functions: set[str]) -> Assignment:
     """The assignment whose graded functions the submission defines most of (the default on a tie)."""
     return max(ASSIGNMENTS.values(), key=lambda a: (len(functions & set(a.function_names)), a is DEFAULT))
+
+
+def mismatch(pinned: Assignment, functions: set[str]) -> str:
+    """A sentence when a submission graded as ``pinned`` defines none of its functions but some of
+    another assignment's; "" otherwise."""
+    if functions & set(pinned.function_names):
+        return ""
+    other = detect(functions)
+    defined = [name for name in other.function_names if name in functions]
+    if other is pinned or not defined:
+        return ""
+    return (f"This grader grades {pinned.name}, but your submission defines the functions of {other.name} "
+            f"({', '.join(defined[:3])}{', ...' if len(defined) > 3 else ''}): submit your {pinned.name} notebook.")
 
 
 def by_name(name: str) -> Assignment:

@@ -1,11 +1,11 @@
 """``convgrade`` command line. Parses arguments and delegates; the work happens in ``grading``.
 
 convgrade grade SUBMISSION [--format text|json|gradescope|junit] [--output FILE] [--public-only]
-                [--fail-under PCT] [--timeout S] [--memory MIB]
-convgrade check SUBMISSION      the student's local check: public cases, text, exit 1 until all pass
+                [--fail-under PCT] [--assignment NAME] [--timeout S] [--memory MIB]
+convgrade check SUBMISSION [--assignment NAME]   the student's local check: public cases, exit 1 until all pass
 convgrade batch DIR [--jobs N] [--out RESULTS_DIR] [--force] [--executor dask://HOST:PORT] [--public-only]
-                [--quiet] [--timeout S] [--memory MIB]
-convgrade gradescope-bundle [--out autograder.zip]
+                [--quiet] [--max-size MIB] [--assignment NAME] [--timeout S] [--memory MIB]
+convgrade gradescope-bundle [--out autograder.zip] [--assignment NAME]
 Exit codes: 0 graded, 1 below --fail-under (check: not all passed), 2 submission unreadable (batch: DIR
 missing), 3 the grader itself cannot run (batch: some submissions were left without a report).
 """
@@ -15,12 +15,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from .assignments import ASSIGNMENTS, DEFAULT, by_name
 from .config import find_hidden_seed
 from .files import write_atomically
 from .grading import grade_path
 from .reports import FORMATS, render
 from .sandbox import Limits, SandboxError
-from .submission import SubmissionError
+from .submission import MAX_SUBMISSION_BYTES, SubmissionError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,9 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade on this dask.distributed scheduler instead of local processes")
     batch.add_argument("--public-only", action="store_true", help="grade only the public cases")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument("--max-size", type=int, default=MAX_SUBMISSION_BYTES >> 20, metavar="MIB",
+                       help="a larger submission is not read; it gets 0 points (default %(default)s)")
     bundle = commands.add_parser("gradescope-bundle", help="build a Gradescope autograder zip (hidden seed baked in)")
     bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip (default %(default)s)")
+    bundle.add_argument("--assignment", choices=sorted(ASSIGNMENTS), default=DEFAULT.name,
+                        help="the assignment the bundle grades, pinned (default %(default)s)")
     for command in (grade, check, batch):
+        command.add_argument("--assignment", choices=sorted(ASSIGNMENTS),
+                             help="grade as this assignment; a submission for another one gets 0 and says so "
+                                  "(default: the assignment whose functions the submission defines)")
         command.add_argument("--timeout", type=float, default=Limits.timeout,
                              help="seconds per exercise (default %(default)s)")
         command.add_argument("--memory", type=int, default=Limits.memory >> 20, metavar="MIB",
@@ -73,7 +81,8 @@ def limits_of(args: argparse.Namespace) -> Limits:
 
 
 def grade(args: argparse.Namespace, hidden_seed: int | None):
-    return grade_path(args.submission, hidden_seed, limits_of(args))
+    pinned = by_name(args.assignment) if args.assignment else None
+    return grade_path(args.submission, hidden_seed, limits_of(args), pinned)
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -115,7 +124,8 @@ def batch_command(args: argparse.Namespace) -> int:
     try:
         summary = batch(args.folder, results_dir, jobs=args.jobs or default_jobs(), executor=args.executor,
                         hidden_seed=None if args.public_only else find_hidden_seed(), limits=limits_of(args),
-                        force=args.force, progress=not args.quiet and sys.stderr.isatty())
+                        max_bytes=args.max_size << 20, assignment=args.assignment, force=args.force,
+                        progress=not args.quiet and sys.stderr.isatty())
     except ExecutorError as error:
         print(f"convgrade: {error}", file=sys.stderr)
         return 3
@@ -132,7 +142,7 @@ def bundle_command(args: argparse.Namespace) -> int:
 
     seed = find_hidden_seed()
     try:
-        build_bundle(args.out, seed)
+        build_bundle(args.out, seed, args.assignment)
     except BundleError as error:
         print(f"convgrade: {error}", file=sys.stderr)
         return 3

@@ -1,7 +1,9 @@
 """The graded exercises as data: points, reference, outputs, helpers, public cases, hidden families.
 
 Points sum to 100. ``helpers`` are the functions the exercise's reference solution calls; while it is
-graded they are replaced by the reference's, so a broken helper costs points only in its own exercise.
+graded, calls to them are answered by the grader with the reference (over the sandbox's channel: the
+student's process never holds it), so a broken helper costs points only in its own exercise. ``cost``
+bounds the work one such call may ask of the grader.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Exercise:
     rtol: float = 1e-5
     atol: float = 1e-8
     mutant: Callable | None = None  # the course's algorithm with knobs (catalogue entries' knobs switch them)
+    cost: Callable[..., int] | None = None  # elements the reference touches for these args (None: the inputs')
 
     def cases(self, hidden_seed: int | None) -> list[Case]:
         """Public cases, then (with a seed) the hidden ones."""
@@ -43,6 +46,12 @@ class Exercise:
     def expected(self, case: Case) -> dict:
         """The reference's named outputs; raises ValueError where the right answer is to reject the input."""
         return self.named(self.reference(*case.args))
+
+    def work(self, args: tuple) -> int:
+        """How many array elements a call of the reference on ``args`` touches (an upper bound)."""
+        if self.cost is not None:
+            return int(self.cost(*args))
+        return sum(int(np.size(arg)) for arg in args if isinstance(arg, np.ndarray)) + len(args)
 
     def named(self, value) -> dict:
         """The returned value as {output name: value}; raises ValueError when it has the wrong form."""
@@ -126,6 +135,7 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("pad0", "pad 0 leaves X unchanged", lambda r: (normal(r, 2, 3, 4, 2), 0)),
          Family("rectangular", "n_H != n_W, pad 2", lambda r: (normal(r, 3, 2, 5, 3), 2)),
          Family("one_channel", "one channel, pad 1", lambda r: (normal(r, 1, 4, 3, 1), 1))),
+        cost=lambda X, pad: int(np.prod(X.shape)) * (1 + 2 * abs(int(pad))) ** 2,
     ),
     Exercise(
         "conv_single_step", 5, ref.conv_single_step, ("a_slice_prev", "W", "b"), ("Z",), _conv_single_step_public,
@@ -173,6 +183,7 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("odd", "an odd dz over a 3x2 window", lambda r: (5, (3, 2))),
          Family("float", "a negative float dz, 4x3 window", lambda r: (float(normal(r, 1)[0]) - 1, (4, 3))),
          Family("single", "a 1x1 window", lambda r: (float(normal(r, 1)[0]), (1, 1)))),
+        cost=lambda dz, shape: int(np.prod([abs(int(n)) for n in shape])),
     ),
     Exercise(
         "pool_backward", 20, ref.pool_backward, ("dA", "cache", "mode"), ("dA_prev",), _pool_backward_public,

@@ -26,8 +26,10 @@ class BundleError(RuntimeError):
     """The bundle cannot be built here (no source tree, the wheel build failed)."""
 
 
-def build_bundle(out: Path, hidden_seed: int | None, project: Path = PROJECT) -> None:
-    """Write the Gradescope zip to ``out``: the two scripts and a freshly built wheel of ``project``."""
+def build_bundle(out: Path, hidden_seed: int | None, assignment: str = "conv_step_by_step",
+                 project: Path = PROJECT) -> None:
+    """Write the Gradescope zip to ``out``: the two scripts (grading ``assignment``, pinned) and a freshly
+    built wheel of ``project``."""
     with tempfile.TemporaryDirectory(prefix="convgrade-bundle-") as work:
         wheel = build_wheel(project, Path(work))
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -35,14 +37,15 @@ def build_bundle(out: Path, hidden_seed: int | None, project: Path = PROJECT) ->
             for name in SCRIPTS:
                 entry = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
                 entry.external_attr, entry.compress_type = EXECUTABLE, zipfile.ZIP_DEFLATED
-                archive.writestr(entry, render_script(name, wheel.name, hidden_seed))
+                archive.writestr(entry, render_script(name, wheel.name, hidden_seed, assignment))
             archive.write(wheel, wheel.name)
 
 
-def render_script(name: str, wheel: str, hidden_seed: int | None) -> str:
-    """The script ``name`` with the wheel's file name and the hidden seed filled in."""
+def render_script(name: str, wheel: str, hidden_seed: int | None, assignment: str = "conv_step_by_step") -> str:
+    """The script ``name`` with the wheel's file name, the hidden seed and the assignment filled in."""
     template = (files("autograder") / "templates" / "gradescope" / name).read_text(encoding="utf-8")
-    return template.replace("@WHEEL@", wheel).replace("@HIDDEN_SEED@", "" if hidden_seed is None else str(hidden_seed))
+    return (template.replace("@WHEEL@", wheel).replace("@ASSIGNMENT@", assignment)
+            .replace("@HIDDEN_SEED@", "" if hidden_seed is None else str(hidden_seed)))
 
 
 def build_wheel(project: Path, work: Path) -> Path:

@@ -7,44 +7,66 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from .assignments import HELPERS, Assignment, detect
+from .assignments import Assignment, detect, mismatch
 from .cases import Case
 from .compare import compare, short_repr
 from .diagnose import diagnose_error, diagnose_value
 from .exercises import Exercise
 from .model import CaseResult, ExerciseResult, Report
-from .sandbox import Cell, ExerciseRun, Limits, LoadResult, Sandbox
+from .sandbox import Cell, ExerciseRun, Isolation, Limits, LoadResult, Sandbox
 from .submission import read_cells
 
 PAIR_SEARCHES = 3  # failing cases per exercise searched for two mistakes at once (singles: all cases)
+MAX_HELPER_WORK = 1 << 20  # array elements one helper call may make the grader touch
 
 
 def grade_path(path: str | Path, hidden_seed: int | None = None, limits: Limits = Limits(),
-               assignment: Assignment | None = None) -> Report:
+               assignment: Assignment | None = None, isolation: Isolation | None = None) -> Report:
     """Grade a .ipynb or .py file; raises SubmissionError when it cannot be read.
 
     Without ``assignment``, the submission is graded as the assignment whose functions it defines.
     """
-    return grade_cells(read_cells(path), str(path), hidden_seed, limits, assignment)
+    return grade_cells(read_cells(path), str(path), hidden_seed, limits, assignment, isolation)
 
 
 def grade_cells(cells: list[Cell], name: str, hidden_seed: int | None, limits: Limits = Limits(),
-                assignment: Assignment | None = None) -> Report:
-    with Sandbox(cells, limits, helpers=HELPERS) as sandbox:
+                assignment: Assignment | None = None, isolation: Isolation | None = None) -> Report:
+    """Grade ``cells`` in one sandbox as ``assignment`` (pinned), or else as the assignment they look like.
+    Always returns a report, whatever the code does; only a grader that cannot start raises SandboxError."""
+    pinned = assignment
+    with Sandbox(cells, limits, isolation) as sandbox:
         load = sandbox.load()
-        assignment = assignment or detect(load.functions)
+        assignment = pinned or detect(load.functions)
         results = []
         for exercise in assignment.exercises:
             cases = exercise.cases(hidden_seed)
             if exercise.name in load.functions:
-                run = sandbox.run(exercise.name, exercise.helpers, [(case.id, case.args) for case in cases])
+                run = sandbox.run(exercise.name, [(case.id, case.args) for case in cases],
+                                  helper_answers(assignment, exercise))
             else:
                 run = ExerciseRun("missing")
             results.append(grade_exercise(exercise, cases, run, load, limits))
-    return Report(name, results, errors=[format_error(error) for error in load.errors if not _unfinished(error)],
-                  public_only=hidden_seed is None, assignment=assignment.name)
+        isolation = sandbox.isolation
+    errors = [format_error(error) for error in load.errors if not _unfinished(error)]
+    wrong_assignment = mismatch(pinned, load.functions) if pinned else ""
+    return Report(name, results, errors=[wrong_assignment] * bool(wrong_assignment) + errors,
+                  public_only=hidden_seed is None, assignment=assignment.name, isolation=isolation.to_dict())
+
+
+def helper_answers(assignment: Assignment, exercise: Exercise) -> dict[str, Callable]:
+    """The grader's answers to the helper calls ``exercise`` may make: the reference, on inputs of bounded size."""
+    return {name: _bounded(assignment.exercise(name)) for name in exercise.helpers}
+
+
+def _bounded(helper: Exercise) -> Callable:
+    def answer(*args):
+        if helper.work(args) > MAX_HELPER_WORK:
+            raise ValueError(f"{helper.name} was called on inputs far larger than any case needs")
+        return helper.reference(*args)
+    return answer
 
 
 def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load: LoadResult,
@@ -58,12 +80,22 @@ def grade_exercise(exercise: Exercise, cases: list[Case], run: ExerciseRun, load
         return ExerciseResult(exercise.name, 0.0, exercise.points, "missing", results, feedback)
     results, pair_searches_left = [], PAIR_SEARCHES
     for case in cases:
-        result = judge_case(exercise, case, run.cases.get(case.id), run, limits, pairs=pair_searches_left > 0)
+        result = judge_safely(exercise, case, run.cases.get(case.id), run, limits, pairs=pair_searches_left > 0)
         pair_searches_left -= result.status == "failed" and not result.diagnosis
         results.append(result)
     score, status = score_exercise(exercise.points, results)
     return ExerciseResult(exercise.name, score, exercise.points, status, results,
                           summarize(exercise.name, results, run, limits), run.output)
+
+
+def judge_safely(exercise: Exercise, case: Case, outcome: dict | None, run: ExerciseRun, limits: Limits,
+                 pairs: bool = True) -> CaseResult:
+    """judge_case, except that an answer the grader cannot even judge costs that case and nothing more."""
+    try:
+        return judge_case(exercise, case, outcome, run, limits, pairs)
+    except Exception as error:
+        return CaseResult(case.id, case.description, case.public, "error",
+                          f"the grader could not judge this answer ({type(error).__name__}: {str(error)[:200]})")
 
 
 def judge_case(exercise: Exercise, case: Case, outcome: dict | None, run: ExerciseRun, limits: Limits,

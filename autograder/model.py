@@ -38,6 +38,7 @@ class Report:
     errors: list[str] = field(default_factory=list)  # problems loading the submission (syntax error, failing cell)
     public_only: bool = False
     assignment: str = "conv_step_by_step"
+    isolation: dict | None = None  # Isolation.to_dict(): the level and what held while this was graded
 
     @property
     def score(self) -> float:
@@ -67,4 +68,5 @@ class Report:
             ],
             "errors": self.errors,
             "public_only": self.public_only,
+            "isolation": self.isolation,
         }

@@ -131,7 +131,7 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
     with open(out / "scores.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     names = [e["name"] for e in reports["late/carol.py.json"]["exercises"]]
-    assert list(rows[0]) == ["student", *names, "total", "max", "status", "assignment", "submission"]
+    assert list(rows[0]) == ["student", *names, "total", "max", "status", "assignment", "submission", "note"]
     assert [(r["student"], r["submission"], r["status"]) for r in rows] == [
         ("alice", "submitted/alice/ps1/ps1.ipynb", "failed"),
         ("bob", "submitted/bob/ps1/ps1.ipynb", "passed"),

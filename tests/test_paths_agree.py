@@ -14,7 +14,12 @@ from autograder.assignments import detect
 from autograder.notebook import grade_cell
 from conftest import EXAMPLES, SEED, SUBMISSIONS, graded
 
-IN_PROCESS_UNSAFE = {"exits.py", "crashes.py", "eats_memory.py", "monkeypatches_numpy.py"}
+IN_PROCESS_UNSAFE = {"exits.py", "crashes.py", "eats_memory.py", "monkeypatches_numpy.py",
+                     # attacks on the grader itself (tests/test_hostile.py): in this process they would kill
+                     # the test run, fork-bomb it or leave processes behind. The in-kernel path has no
+                     # defence against them; that is the nbgrader-trust issue's to fix.
+                     *(path.name for path in (SUBMISSIONS / "hostile").glob("*.py")
+                       if "Attack" in path.read_text().split('"""')[1])}
 FILES = sorted(
     str(path.relative_to(SUBMISSIONS)) for path in SUBMISSIONS.rglob("*.py") if path.name not in IN_PROCESS_UNSAFE
 ) + sorted(str(path) for path in EXAMPLES.glob("*.py"))

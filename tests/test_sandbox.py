@@ -15,7 +15,7 @@ def test_a_cell_that_kills_the_process_is_skipped_and_later_cells_still_load():
         assert {"before", "after"} <= load.functions
         assert [e["where"]["label"] for e in load.errors] == ["cell 2", "cell 3"]
         assert "exit code 4" in load.errors[0]["message"]
-        run = sandbox.run("after", (), [("c", (np.float64(1.0),))])
+        run = sandbox.run("after", [("c", (np.float64(1.0),))])
         assert run.cases["c"]["value"] == 2.0
 
 
@@ -23,14 +23,14 @@ def test_each_exercise_runs_in_a_fresh_fork_so_state_does_not_leak():
     source = "import numpy as np\nstate = []\ndef poison(x):\n    np.sum = None\n    state.append(1)\n    return len(state)\n" \
              "def check(x):\n    return (np.sum(x), len(state))\n"
     with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
-        assert sandbox.run("poison", (), [("c", (1,))]).cases["c"]["value"] == 1
-        assert sandbox.run("check", (), [("c", (np.ones(3),))]).cases["c"]["value"] == (3.0, 0)
+        assert sandbox.run("poison", [("c", (1,))]).cases["c"]["value"] == 1
+        assert sandbox.run("check", [("c", (np.ones(3),))]).cases["c"]["value"] == (3.0, 0)
 
 
 def test_student_output_is_captured_not_mixed_into_the_protocol():
     source = "import os\ndef noisy(x):\n    print('fake result' * 10)\n    os.write(1, b'raw bytes on fd 1')\n    return x\n"
     with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
-        run = sandbox.run("noisy", (), [("c", (5,))])
+        run = sandbox.run("noisy", [("c", (5,))])
         assert run.cases["c"]["value"] == 5
         assert "fake result" in run.output and "raw bytes" in run.output
 
@@ -38,27 +38,34 @@ def test_student_output_is_captured_not_mixed_into_the_protocol():
 def test_output_beyond_the_limit_fails_the_call_without_flooding_the_disk():
     source = "def flood(x):\n    while True:\n        print('x' * 10000)\n"
     with Sandbox([Cell("s.py", source)], Limits(timeout=5.0, output_bytes=100_000)) as sandbox:
-        run = sandbox.run("flood", (), [("c", (1,))])
+        run = sandbox.run("flood", [("c", (1,))])
         assert run.cases["c"]["error"]["type"] == "OSError"
         assert len(run.output) <= 2000
 
 
-def test_helpers_are_injected_and_the_reference_cannot_be_imported():
+def test_helpers_are_answered_by_the_parent_and_the_reference_is_not_there_to_import():
     source = "def uses_helper(X):\n    return zero_pad(X, 1)\ndef cheats(X):\n    import cnn_reference\n"
-    with Sandbox([Cell("s.py", source)], LIMITS, helpers=("zero_pad",)) as sandbox:
-        assert sandbox.run("uses_helper", ("zero_pad",), [("c", (np.ones((1, 1, 1, 1)),))]).cases["c"]["value"].shape == (1, 3, 3, 1)
-        assert "NameError" == sandbox.run("uses_helper", (), [("c", (np.ones((1, 1, 1, 1)),))]).cases["c"]["error"]["type"]
-        error = sandbox.run("cheats", (), [("c", (1,))]).cases["c"]["error"]
-        assert error["type"] == "ImportError" and "cnn_reference" in error["message"]
+    calls = []
+
+    def zero_pad(X, pad):
+        calls.append(X.shape)
+        return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+
+    with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
+        run = sandbox.run("uses_helper", [("c", (np.ones((1, 1, 1, 1)),))], {"zero_pad": zero_pad})
+        assert run.cases["c"]["value"].shape == (1, 3, 3, 1) and calls == [(1, 1, 1, 1)]
+        assert "NameError" == sandbox.run("uses_helper", [("c", (np.ones((1, 1, 1, 1)),))]).cases["c"]["error"]["type"]
+        error = sandbox.run("cheats", [("c", (1,))]).cases["c"]["error"]
+        assert error["type"] == "ModuleNotFoundError" and "cnn_reference" in error["message"]
 
 
 def test_a_hang_is_stopped_at_the_timeout_and_the_sandbox_keeps_serving():
     source = "def hang(x):\n    while True:\n        pass\ndef fine(x):\n    return x\n"
     with Sandbox([Cell("s.py", source)], Limits(timeout=0.5)) as sandbox:
-        assert sandbox.run("hang", (), [("c", (1,))]).status == "timeout"
-        assert sandbox.run("fine", (), [("c", (1,))]).cases["c"]["value"] == 1
+        assert sandbox.run("hang", [("c", (1,))]).status == "timeout"
+        assert sandbox.run("fine", [("c", (1,))]).cases["c"]["value"] == 1
 
 
 def test_a_missing_function_is_reported_as_missing():
     with Sandbox([Cell("s.py", "x = 1")], LIMITS) as sandbox:
-        assert sandbox.run("nothing", (), [("c", (1,))]).status == "missing"
+        assert sandbox.run("nothing", [("c", (1,))]).status == "missing"

@@ -1,9 +1,11 @@
 """The ``convgrade batch`` run: discover, grade what is not graded yet, then rebuild scores.csv and report.html."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from autograder.sandbox import Limits
+from autograder.submission import MAX_SUBMISSION_BYTES
 
 from . import classreport
 from .discover import discover
@@ -22,14 +24,20 @@ def default_results_dir(folder: Path) -> Path:
 
 
 def batch(folder: Path, results_dir: Path, *, jobs: int, executor: str | None, hidden_seed: int | None,
-          limits: Limits, force: bool = False, progress: bool = False) -> Summary:
-    """Grade the submissions under ``folder`` into ``results_dir``; scores.csv and report.html cover every
-    submission that has a report, graded now or before."""
+          limits: Limits, max_bytes: int = MAX_SUBMISSION_BYTES, assignment: str | None = None,
+          force: bool = False, progress: bool = False) -> Summary:
+    """Grade the submissions under ``folder`` (none over ``max_bytes``) into ``results_dir``; scores.csv and
+    report.html cover every submission that has a report, graded now or before, and scores.csv also those
+    the grader failed on now (instead of their older reports). ``assignment`` pins what every submission is
+    graded as (otherwise nbgrader's folder names it, or else its functions do)."""
     submissions = discover(folder)
+    if assignment:
+        submissions = [replace(submission, assignment=assignment) for submission in submissions]
     with open_executor(executor, jobs) as pool:
-        summary = run_batch(submissions, results_dir, pool, hidden_seed, limits, force, progress)
-    entries = [(submission.student, report) for submission in submissions
-               if (report := load_report(report_path(results_dir, submission.relative))) is not None]
-    write_atomically(results_dir / "scores.csv", scores_csv(entries))
+        summary = run_batch(submissions, results_dir, pool, hidden_seed, limits, force, progress, max_bytes)
+    failed = {failure.submission.relative for failure in summary.failed}
+    entries = [(submission.student, report) for submission in submissions if submission.relative not in failed
+               and (report := load_report(report_path(results_dir, submission.relative))) is not None]
+    write_atomically(results_dir / "scores.csv", scores_csv(entries, summary.failed))
     write_atomically(results_dir / "report.html", classreport.render(entries))
     return summary

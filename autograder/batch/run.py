@@ -1,13 +1,16 @@
 """Grade the submissions that have no current report, in parallel, writing each report as it arrives.
 
 Reports are written one at a time by this process, atomically, as soon as each grading finishes: killing
-the batch at any moment loses only the gradings in flight, and a rerun grades exactly those.
+the batch at any moment loses only the gradings in flight, and a rerun grades exactly those. A refused
+submission (a link) is never read: its report, saying why, is written here.
 """
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -17,11 +20,11 @@ from autograder.grading import grade_cells
 from autograder.model import ExerciseResult, Report
 from autograder.reports import render
 from autograder.sandbox import Limits
-from autograder.submission import SubmissionError, read_cells
+from autograder.submission import MAX_SUBMISSION_BYTES, SubmissionError, read_cells
 
 from .discover import Submission
 from ..files import write_atomically
-from .results import UNREADABLE, is_current, report_path
+from .results import REFUSED, UNREADABLE, NotGraded, is_current, report_path
 
 
 @dataclass
@@ -29,52 +32,73 @@ class Summary:
     submissions: int
     skipped: int
     graded: int = 0
-    failed: list[str] = field(default_factory=list)  # "<submission>: <why>" for those left without a report
+    failed: list[NotGraded] = field(default_factory=list)  # those left without a report, and why
 
     def line(self) -> str:
         return (f"{self.submissions} submissions: {self.graded} graded, {self.skipped} skipped, "
                 f"{len(self.failed)} not graded")
 
 
-def grade_one(path: str, name: str, hidden_seed: int | None, limits: Limits, assignment: str | None) -> Report:
+def grade_one(path: str, name: str, hidden_seed: int | None, limits: Limits, assignment: str | None,
+              max_bytes: int = MAX_SUBMISSION_BYTES) -> Report:
     """Grade one file (in a pool or dask worker) as ``assignment`` when it is a known assignment's name, else
-    as the assignment its functions belong to; an unreadable file gets a report saying so."""
+    as the assignment its functions belong to; an unreadable file, or one over ``max_bytes``, gets a report
+    saying so."""
     known = ASSIGNMENTS.get(assignment)
     try:
-        return grade_cells(read_cells(path), name, hidden_seed, limits, known)
+        return grade_cells(read_cells(path, max_bytes), name, hidden_seed, limits, known)
     except SubmissionError as error:
         return unreadable_report(name, str(error), hidden_seed is None, known or DEFAULT)
 
 
 def unreadable_report(name: str, reason: str, public_only: bool, assignment: Assignment) -> Report:
     """Zero points out of the assignment's maximum, every exercise an error that says why."""
-    feedback = [f"Your submission could not be read: {reason}"]
-    exercises = [ExerciseResult(e.name, 0.0, e.points, "error", [], feedback) for e in assignment.exercises]
-    return Report(name, exercises, errors=[f"{UNREADABLE}: {reason}"], public_only=public_only,
-                  assignment=assignment.name)
+    return _zero_report(name, f"{UNREADABLE}: {reason}", f"Your submission could not be read: {reason}",
+                        public_only, assignment)
+
+
+def refused_report(submission: Submission, public_only: bool) -> Report:
+    """Zero points for a refused submission, every exercise an error that says why."""
+    assignment = ASSIGNMENTS.get(submission.assignment) or DEFAULT
+    return _zero_report(str(submission.relative), f"{REFUSED}: {submission.refused}",
+                        f"Your submission was not read: it is {submission.refused}. Hand in the file itself.",
+                        public_only, assignment)
+
+
+def _zero_report(name: str, error: str, feedback: str, public_only: bool, assignment: Assignment) -> Report:
+    exercises = [ExerciseResult(e.name, 0.0, e.points, "error", [], [feedback]) for e in assignment.exercises]
+    return Report(name, exercises, errors=[error], public_only=public_only, assignment=assignment.name)
 
 
 def run_batch(submissions: list[Submission], results_dir: Path, executor: Executor, hidden_seed: int | None,
-              limits: Limits, force: bool = False, progress: bool = False) -> Summary:
-    """Grade every submission without a current report (all of them with ``force``) on ``executor``."""
+              limits: Limits, force: bool = False, progress: bool = False,
+              max_bytes: int = MAX_SUBMISSION_BYTES) -> Summary:
+    """Grade every submission without a current report (all of them with ``force``) on ``executor``, but
+    for the refused ones, whose reports are written unread."""
     public_only = hidden_seed is None
     todo = [s for s in submissions
-            if force or not is_current(report_path(results_dir, s.relative), s.path, public_only)]
+            if force or not is_current(report_path(results_dir, s.relative), s, public_only)]
     summary = Summary(len(submissions), skipped=len(submissions) - len(todo))
-    futures = {executor.submit(grade_one, str(s.path), str(s.relative), hidden_seed, limits, s.assignment): s
-               for s in todo}
+    futures = {executor.submit(grade_one, str(s.path), str(s.relative), hidden_seed, limits, s.assignment,
+                               max_bytes): s
+               for s in todo if s.refused is None}
     try:
         with tqdm(total=len(todo), unit="submission", file=sys.stderr, disable=not progress) as bar:
-            for future in as_completed(futures):
-                submission = futures[future]
+            def record(submission: Submission, report: Callable[[], Report]) -> None:
                 try:
-                    report = future.result()
-                    write_atomically(report_path(results_dir, submission.relative), render(report, "json"))
+                    write_atomically(report_path(results_dir, submission.relative), render(report(), "json"))
                     summary.graded += 1
                 except Exception as error:  # the grader itself failed: no report, so a rerun retries it
-                    summary.failed.append(f"{submission.relative}: {type(error).__name__}: {error}")
-                    bar.write(f"convgrade batch: not graded: {summary.failed[-1]}", file=sys.stderr)
+                    summary.failed.append(NotGraded(submission, f"{type(error).__name__}: {error}"))
+                    bar.write(f"convgrade batch: not graded: {submission.relative}: {summary.failed[-1].reason}",
+                              file=sys.stderr)
                 bar.update()
+
+            for submission in todo:
+                if submission.refused is not None:
+                    record(submission, partial(refused_report, submission, public_only))
+            for future in as_completed(futures):
+                record(futures[future], future.result)
     except BaseException:  # interrupted: do not let the executor grade what nobody will write
         for future in futures:
             future.cancel()

@@ -62,5 +62,16 @@ def render(report: Report, color: bool = False) -> str:
         lines.append("Problems loading your submission:")
         lines.extend(line for error in report.errors for line in _wrap(error, "  "))
     lines.append(_next_step(report))
+    if report.isolation:
+        lines.append(isolation_line(report.isolation))
     return "\n".join(lines)
+
+
+def isolation_line(isolation: dict) -> str:
+    """Which protections held while grading: short when all did, the whole warning when they did not."""
+    if isolation["level"] == "root":
+        return "Isolation: root (separate user, own namespaces, hard limits)."
+    held = "; ".join(isolation["protections"])
+    reason = f" ({isolation['reason']})" if isolation.get("reason") else ""
+    return f"Isolation: {isolation['level']}{reason}: {held}."
 

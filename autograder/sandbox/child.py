@@ -1,13 +1,14 @@
-"""Sandbox child, run as ``python -I child.py``: frames in on stdin, frames out on stdout.
+"""Sandbox child, run as ``python -I child.py`` under the isolation of ``isolation.py``: frames in on
+fd 0, out on fd 1. Imports only the standard library, numpy, ``codec.py`` and ``guard.py`` (beside this file).
 
-It executes a submission's cells once (the "zygote"), then runs each exercise in a forked grandchild with
-its own process group, memory, CPU and file-size limits, so that a crash, exit, hang or monkeypatch costs
-only that exercise. Before any student code runs, it imports the reference helpers the grader injects
-(a mistake costs points once) and then blocks imports of the reference and the grader.
-Imports only the standard library, numpy, and codec.py and guard.py by path: never the autograder package.
+Before any student code runs it imports numpy, lowers its own hard limits (memory, CPU time, file size,
+processes: a hard limit cannot be raised again without privileges) and says "ready". It then executes a
+submission's cells once (the "zygote") and runs each exercise in a forked grandchild with lower hard
+limits, so a crash, exit, hang or monkeypatch costs only that exercise. Helpers an exercise may call ("a
+mistake costs once") are stubs that ask the parent over the channel: this process never holds any answer.
+Everything it reports is checked by the parent, which also enforces every deadline.
 """
 import builtins
-import importlib
 import importlib.util
 import linecache
 import math
@@ -20,7 +21,7 @@ import time
 
 
 def _load(name):
-    """A sibling module of this file, loaded by path (the autograder package must stay unimported)."""
+    """A sibling module of this file, loaded by path (the autograder package is not there to import)."""
     spec = importlib.util.spec_from_file_location(f"_convgrade_{name}", os.path.join(os.path.dirname(__file__), f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -29,6 +30,8 @@ def _load(name):
 
 codec = _load("codec")
 guard = _load("guard")
+REPLIES = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError, "KeyError": KeyError,
+           "MemoryError": MemoryError, "ZeroDivisionError": ZeroDivisionError}
 
 
 class CellTimeout(BaseException):
@@ -38,21 +41,23 @@ class CellTimeout(BaseException):
 class Channel:
     """Frames over a pair of file descriptors."""
 
-    def __init__(self, read_fd, write_fd):
+    def __init__(self, read_fd, write_fd, limit=codec.MAX_FRAME):
         self.read_fd, self.write_fd = read_fd, write_fd
-        self.reader = codec.FrameReader()
+        self.reader = codec.FrameReader(limit)
         self.pending = []
 
     def send(self, message):
-        data = codec.frame(message)
+        self.send_raw(codec.frame(message))
+
+    def send_raw(self, data):
         while data:
-            data = data[os.write(self.write_fd, data) :]
+            data = data[os.write(self.write_fd, data):]
 
     def receive(self):
         while not self.pending:
             chunk = os.read(self.read_fd, 1 << 16)
             if not chunk:
-                sys.exit(0)  # the parent is gone
+                os._exit(0)  # the parent is gone
             self.pending.extend(self.reader.feed(chunk))
         return self.pending.pop(0)
 
@@ -70,42 +75,72 @@ def vm_size():
     return 0
 
 
-def set_soft_limit(kind, value):
+def set_hard_limit(kind, value):
+    """Lower both the soft and the hard limit (never above the current hard limit): for good."""
     _, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
-    resource.setrlimit(kind, (value, hard))
+    resource.setrlimit(kind, (value, value))
 
 
 def redirect_output(path):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
 
 
+def read_start(path, limit):
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return ""
+    try:
+        return os.read(fd, limit).decode(errors="replace")
+    finally:
+        os.close(fd)
+
+
+class Helper:
+    """A helper the exercise may call: the parent computes it with the reference and sends the answer."""
+
+    def __init__(self, name, channel):
+        self.name, self.channel = name, channel
+        self.__name__ = name
+
+    def __call__(self, *args):
+        self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
+        reply = self.channel.receive()
+        if "error" in reply:
+            raise REPLIES.get(reply["error"]["type"], RuntimeError)(reply["error"]["message"])
+        return codec.decode(reply["value"])
+
+
 class Zygote:
-    def __init__(self, channel):
+    def __init__(self, channel, settings):
         self.channel = channel
+        self.settings = settings
+        self.limits = settings["limits"]
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
-        self.helpers = {}
         self.labels = set()
-        self.limits = {}
+        self.memory_cap = 0
+
+    def start(self):
+        """Everything before student code: limits that cannot be undone, output redirected."""
+        limits = self.limits
+        self.memory_cap = vm_size() + limits["memory"]
+        set_hard_limit(resource.RLIMIT_AS, self.memory_cap)
+        set_hard_limit(resource.RLIMIT_FSIZE, limits["output_bytes"])
+        set_hard_limit(resource.RLIMIT_CPU, math.ceil(limits["cpu_seconds"]))
+        set_hard_limit(resource.RLIMIT_CORE, 0)
+        if self.settings["count_processes"]:
+            set_hard_limit(resource.RLIMIT_NPROC, limits["processes"])
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the output limit: writes fail, no kill
+        signal.signal(signal.SIGALRM, self._on_alarm)
+        redirect_output("load.out")
 
     def load(self, request):
-        """Import the helpers, block the reference, then run every cell not in ``skip``."""
-        self.limits = request["limits"]
-        module = importlib.import_module(request["helpers_module"])
-        self.helpers = {name: getattr(module, name) for name in request["helpers"]}
-        blocked = request["blocked"]
-        for name in list(sys.modules):
-            if name.split(".")[0] in blocked:
-                del sys.modules[name]
-        sys.meta_path.insert(0, guard.ImportBlocker(blocked))
-        os.chdir(request["workdir"])
-        redirect_output(os.path.join(request["workdir"], "load.out"))
-        set_soft_limit(resource.RLIMIT_AS, vm_size() + self.limits["memory"])
-        signal.signal(signal.SIGALRM, self._on_alarm)
+        """Run every cell not in ``skip``, saying when each starts and how it ended."""
         cells = request["cells"]
         self.labels = {cell["label"] for cell in cells}
         for cell in cells:
@@ -132,43 +167,74 @@ class Zygote:
             sys.stdout.flush()
         return None
 
+    def kill_strays(self):
+        """In the sandbox's own PID namespace: end every process but this one (and the namespace's init)."""
+        if self.settings["own_pid_namespace"]:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
+
     def run(self, request):
-        """Fork a grandchild for one exercise; relay its case frames; report how it ended."""
+        """Fork a grandchild for one exercise; relay its frames both ways; report how it ended."""
         sys.stdout.flush()
         sys.stderr.flush()
-        read_fd, write_fd = os.pipe()
-        memory_limit = vm_size() + self.limits["memory"]
-        pid = os.fork()
+        self.kill_strays()
+        to_parent_r, to_parent_w = os.pipe()
+        to_child_r, to_child_w = os.pipe()
+        output_path = request["function"] + ".out"
+        try:
+            pid = os.fork()
+        except OSError as error:
+            self.channel.send({"event": "done", "status": "exited", "code": 1,
+                               "detail": f"could not start ({error.strerror})", "output": ""})
+            return
         if pid == 0:
-            os.close(read_fd)
+            os.close(to_parent_r)
+            os.close(to_child_w)
             try:
-                self._grandchild(request, write_fd, memory_limit)
+                self._grandchild(request, Channel(to_child_r, to_parent_w, self.limits["result_bytes"]), output_path)
             finally:
                 os._exit(0)
-        os.close(write_fd)
-        status = self._relay(read_fd, pid, time.monotonic() + request["timeout"])
-        os.close(read_fd)
-        try:
-            os.killpg(pid, signal.SIGKILL)  # whatever the submission started
-        except OSError:
-            pass
+        os.close(to_parent_w)
+        os.close(to_child_r)
+        status = self._relay(to_parent_r, to_child_w, pid, time.monotonic() + request["timeout"])
+        os.close(to_parent_r)
+        os.close(to_child_w)
+        for kill in (os.kill, os.killpg):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.kill_strays()
+        status["output"] = read_start(output_path, 2000)
         self.channel.send({"event": "done", **status})
 
-    def _relay(self, read_fd, pid, deadline):
-        reader = codec.FrameReader(limit=self.limits["result_bytes"])
+    def _relay(self, from_child, to_child, pid, deadline):
+        """Pass whole frames on, undecoded (the parent checks them): the grandchild's to the parent, the
+        parent's helper answers to the grandchild."""
+        from_grandchild = codec.FrameReader(limit=self.limits["result_bytes"])
+        from_parent = codec.FrameReader()
+        parent = self.channel
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return self._kill(pid, "timeout")
-            ready, _, _ = select.select([read_fd], [], [], remaining)
-            if not ready:
+            ready, _, _ = select.select([from_child, parent.read_fd], [], [], remaining)
+            if parent.read_fd in ready:
+                chunk = os.read(parent.read_fd, 1 << 16)
+                if not chunk:
+                    os._exit(0)  # the parent is gone
+                for data in from_parent.feed_raw(chunk):
+                    self._forward(to_child, data)
+            if from_child not in ready:
                 continue
-            chunk = os.read(read_fd, 1 << 16)
+            chunk = os.read(from_child, 1 << 16)
             if not chunk:
                 break
             try:
-                for message in reader.feed(chunk):
-                    self.channel.send(message)
+                for data in from_grandchild.feed_raw(chunk):
+                    parent.send_raw(data)
             except codec.CodecError as error:
                 return self._kill(pid, "protocol", str(error))
         while time.monotonic() < deadline:
@@ -181,6 +247,14 @@ class Zygote:
         return self._kill(pid, "timeout")
 
     @staticmethod
+    def _forward(to_child, data):
+        try:
+            while data:
+                data = data[os.write(to_child, data):]
+        except OSError:  # the grandchild is gone
+            pass
+
+    @staticmethod
     def _kill(pid, status, detail=""):
         for kill in (os.kill, os.killpg):  # the process itself, in case it has not made its group yet
             try:
@@ -190,22 +264,19 @@ class Zygote:
         os.waitpid(pid, 0)
         return {"status": status, "detail": detail}
 
-    def _grandchild(self, request, write_fd, memory_limit):
+    def _grandchild(self, request, channel, output_path):
         os.setpgid(0, 0)
         os.close(self.channel.read_fd)
         os.close(self.channel.write_fd)
-        out = Channel(-1, write_fd)
-        redirect_output(os.path.join(os.getcwd(), request["function"] + ".out"))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the output limit: writes fail, no kill
-        set_soft_limit(resource.RLIMIT_FSIZE, self.limits["output_bytes"])
-        set_soft_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
-        set_soft_limit(resource.RLIMIT_AS, memory_limit)
+        redirect_output(output_path)
+        set_hard_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
+        set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
         for name in request["helpers"]:
-            namespace[name] = self.helpers[name]
+            namespace[name] = Helper(name, channel)
         function = namespace.get(request["function"])
         if not callable(function):
-            out.send({"event": "missing"})
+            channel.send({"event": "missing"})
             return
         for case in request["cases"]:
             args = codec.decode(case["args"])
@@ -216,9 +287,9 @@ class Zygote:
                 message = {"event": "case", "id": case["id"], "error": describe(error, self.labels)}
             try:
                 message["args_after"] = codec.encode(args)
-                out.send(message)
+                channel.send(message)
             except BaseException as error:
-                out.send({"event": "case", "id": case["id"], "error": describe(error, self.labels)})
+                channel.send({"event": "case", "id": case["id"], "error": describe(error, self.labels)})
             sys.stdout.flush()
 
 
@@ -227,7 +298,9 @@ def main():
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
-    zygote = Zygote(channel)
+    zygote = Zygote(channel, channel.receive())
+    zygote.start()
+    channel.send({"event": "ready"})
     while True:
         request = channel.receive()
         if request["op"] == "load":

@@ -71,7 +71,9 @@ class Unsupported:
 
 
 def decode(data):
-    """Inverse of :func:`encode`; raises CodecError on anything malformed."""
+    """Inverse of :func:`encode`; raises CodecError on anything malformed (integers beyond 64 bits too)."""
+    if type(data) is int and not -(1 << 63) <= data < (1 << 64):
+        raise CodecError(f"an integer of {data.bit_length()} bits: too large to be an answer")
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is not dict or len(data) == 0:
@@ -121,18 +123,11 @@ class FrameReader:
         self.limit = limit
 
     def feed(self, chunk: bytes) -> list[dict]:
-        self.buffer += chunk
+        """The complete messages the stream holds so far, decoded."""
         messages = []
-        while len(self.buffer) >= _HEADER.size:
-            (length,) = _HEADER.unpack_from(self.buffer)
-            if length > self.limit:
-                raise CodecError(f"frame of {length} bytes exceeds the {self.limit} byte limit")
-            if len(self.buffer) < _HEADER.size + length:
-                break
-            body = bytes(self.buffer[_HEADER.size : _HEADER.size + length])
-            del self.buffer[: _HEADER.size + length]
+        for body in self.feed_raw(chunk):
             try:
-                message = json.loads(body)
+                message = json.loads(body[_HEADER.size:])
             except ValueError as error:
                 raise CodecError(f"corrupt frame: {error}") from None
             if type(message) is not dict:
@@ -140,3 +135,16 @@ class FrameReader:
             messages.append(message)
         return messages
 
+    def feed_raw(self, chunk: bytes) -> list[bytes]:
+        """The complete frames the stream holds so far, as bytes (length header included), undecoded."""
+        self.buffer += chunk
+        frames = []
+        while len(self.buffer) >= _HEADER.size:
+            (length,) = _HEADER.unpack_from(self.buffer)
+            if length > self.limit:
+                raise CodecError(f"frame of {length} bytes exceeds the {self.limit} byte limit")
+            if len(self.buffer) < _HEADER.size + length:
+                break
+            frames.append(bytes(self.buffer[: _HEADER.size + length]))
+            del self.buffer[: _HEADER.size + length]
+        return frames

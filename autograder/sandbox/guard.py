@@ -1,7 +1,9 @@
-"""What keeps student code away from the grader, shared by the sandbox child and the notebook path.
+"""Exceptions described as data (the sandbox child and the notebook path), and the notebook path's import
+blocker.
 
-The child loads this file by path (it must not import the autograder package), so it imports only the
-standard library: an import blocker for the reference and the grader, and exceptions described as data.
+The sandbox child loads this file by path (the autograder package is not in its file system), so it
+imports only the standard library. The sandbox needs no import blocker: the reference is simply not
+there. The nbgrader grade cells, which still grade inside the student's kernel, use it.
 """
 from __future__ import annotations
 

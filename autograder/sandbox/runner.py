@@ -1,11 +1,15 @@
-"""Parent side of the sandbox: start the child, load a submission, run exercises under hard deadlines.
+"""Parent side of the sandbox: start the isolated child, load a submission, run exercises, tear it down.
 
-The child (``child.py``) is the only process that runs student code. Everything it sends back is decoded
-with the pickle-free codec; nothing it sends is executed. A cell that kills or hangs the child is recorded
-and skipped on a restart, so the cells around it still define their functions.
+The child (``child.py``) is the only process that runs student code, under the isolation of
+``isolation.py``. It never holds an answer: the parent sends case inputs, answers the helper calls an
+exercise declares, and judges what comes back. The channel is untrusted: every frame is size-capped,
+decoded without pickle and checked against what the parent expects; a malformed or unexpected frame costs
+that exercise only. Every deadline is the parent's (one for all loading, one per exercise, a cap on
+restarts), and every process the child started is gone when ``close()`` returns.
 """
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -13,25 +17,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import codec
-from .guard import BLOCKED
+from .isolation import Isolation, child_command, detect
 
-CHILD = Path(__file__).with_name("child.py")
+CHILD_DIR = Path(__file__).parent
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
+START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before any student code runs
+TEARDOWN_TIMEOUT = 10.0
+RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-exercise wall-clock timeout (s), memory above the child's baseline (bytes), output caps."""
+    """Per-exercise wall-clock timeout (s), loading limits, memory above the child's baseline (bytes),
+    output caps, processes (at the root level), restarts of the child after code that kills or hangs it."""
 
     timeout: float = 5.0
     cell_timeout: float = 10.0
+    load_timeout: float = 60.0
+    restarts: int = 5
     memory: int = 1 << 30
     output_bytes: int = 1 << 20
     result_bytes: int = 64 << 20
+    processes: int = 64
 
 
 @dataclass(frozen=True)
@@ -58,28 +70,35 @@ class ExerciseRun:
     output: str = ""  # the start of what the student's code printed
 
 
+Helpers = Mapping[str, Callable[..., object]]  # name -> the parent's answer to a helper call
+
+
 class SandboxError(RuntimeError):
     """The grader cannot run at all here (its child process fails before any student code runs)."""
 
 
 class ChildLost(Exception):
-    """The child process died or stopped answering."""
+    """The child process died, stopped answering, or broke the protocol."""
 
 
 class Sandbox:
     """One isolated child per submission, loaded once, serving exercise runs. Use as a context manager."""
 
-    def __init__(self, cells: list[Cell], limits: Limits = Limits(), helpers_module: str = "cnn_reference",
-                 helpers: tuple[str, ...] = (), blocked: tuple[str, ...] = BLOCKED):
+    def __init__(self, cells: list[Cell], limits: Limits = Limits(), isolation: Isolation | None = None):
         self.cells, self.limits = cells, limits
-        self.helpers_module, self.helpers, self.blocked = helpers_module, helpers, blocked
+        self.isolation = isolation or detect()
         self._workdir = tempfile.TemporaryDirectory(prefix="convgrade-")
+        self._stderr_path = Path(self._workdir.name, "child.err")
         self._process: subprocess.Popen | None = None
-        self._reader = codec.FrameReader()
+        self._inner: tuple[int, int] | None = None  # the sandbox's init: (pid, pidfd)
+        self._uid: int | None = None
+        self._reader = codec.FrameReader(limits.result_bytes)
         self._pending: list[dict] = []
         self._skip: set[int] = set()
+        self._errors: dict[int, dict] = {}
+        self._restarts = 0
+        self._load_deadline: float | None = None
         self._load: LoadResult | None = None
-        self._stderr_path = Path(self._workdir.name, "child.err")
 
     def __enter__(self) -> Sandbox:
         return self
@@ -88,90 +107,148 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        """Stop the child and everything it started; returns only when they are all gone."""
         self._stop()
         self._workdir.cleanup()
 
+    # -- loading ----------------------------------------------------------------------------------------
     def load(self) -> LoadResult:
         """Run the cells in a fresh child, skipping any that killed or hung an earlier one."""
-        errors: dict[int, dict] = {}
+        if self._load_deadline is None:
+            self._load_deadline = time.monotonic() + self.limits.load_timeout
         while True:
+            if self._restarts > self.limits.restarts or time.monotonic() >= self._load_deadline:
+                self._stop()
+                self._load = LoadResult(set(), self._sorted_errors() + [self._gave_up()])
+                return self._load
             self._start()
-            current = None
+            current = last = None
+            expected = iter([index for index in range(len(self.cells)) if index not in self._skip] + [None])
+            following = next(expected)  # the only cell the child may say it starts next (None: it is done)
             try:
-                self._send({"op": "load", "cells": [c.__dict__ for c in self.cells], "skip": sorted(self._skip),
-                            "helpers_module": self.helpers_module, "helpers": list(self.helpers),
-                            "blocked": list(self.blocked), "workdir": self._workdir.name,
-                            "limits": self._limit_fields()})
+                self._send({"op": "load", "cells": [c.__dict__ for c in self.cells], "skip": sorted(self._skip)},
+                           self._load_deadline)
+                started = time.monotonic()
                 while True:
-                    message = self._receive(time.monotonic() + self.limits.cell_timeout + GRACE)
-                    if message["event"] == "cell":
-                        current = message["index"]
-                    elif message["event"] == "cell_done":
-                        if message["error"]:
-                            errors[message["index"]] = message["error"]
+                    message = self._receive(min(self._load_deadline, started + self.limits.cell_timeout + GRACE))
+                    event, index = message.get("event"), message.get("index")
+                    if event == "cell" and current is None and index == following is not None:
+                        current = last = index
+                        following = next(expected)
+                        started = time.monotonic()
+                    elif event == "cell_done" and current is not None and index == current:
+                        if message.get("error") is not None:
+                            self._errors[index] = clean_error(message["error"])
                         current = None
-                    elif message["event"] == "loaded":
-                        self._load = LoadResult(set(message["functions"]), [errors[k] for k in sorted(errors)])
+                    elif event == "loaded" and current is None and following is None:
+                        self._load = LoadResult(_names(message.get("functions")), self._sorted_errors())
                         return self._load
+                    else:
+                        raise ChildLost("the code sent the grader a message it did not expect")
             except ChildLost as lost:
                 self._stop()
-                if current is None:  # died outside any cell: the grader itself is broken
-                    raise SandboxError(f"the grading process failed to start: {lost}\n"
-                                       + _read_start(self._stderr_path, 4000)) from None
-                self._skip.add(current)
-                errors[current] = _lost_error(str(lost), self.cells[current].label)
+                self._restarts += 1
+                blamed = current if current is not None else last
+                if blamed is None:  # no student code had started: the grader itself is broken
+                    raise SandboxError(f"the grading process stopped before running any code: {lost}") from None
+                self._skip.add(blamed)
+                self._errors[blamed] = _lost_error(str(lost), self.cells[blamed].label)
 
-    def run(self, function: str, helpers: tuple[str, ...], cases: list[tuple[str, tuple]]) -> ExerciseRun:
-        """Call ``function`` on each case's args in a fresh fork, with the given helpers injected."""
+    def _sorted_errors(self) -> list[dict]:
+        return [self._errors[index] for index in sorted(self._errors)]
+
+    def _gave_up(self) -> dict:
+        why = (f"it stopped the grading process {self._restarts} times" if self._restarts > self.limits.restarts
+               else f"loading took longer than {self.limits.load_timeout:g} s in all")
+        return {"type": "GradingStopped", "where": None,
+                "message": f"your submission was not loaded completely: {why}, so nothing more was run"}
+
+    # -- exercises --------------------------------------------------------------------------------------
+    def run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers = {}) -> ExerciseRun:
+        """Call ``function`` on each case's args in a fresh fork; ``helpers`` answer the helper calls."""
         if self._process is None:
             self.load()
         if self._process is None:
             return ExerciseRun("lost", detail="the submission could not be loaded")
-        output_file = Path(self._workdir.name, function + ".out")
-        output_file.unlink(missing_ok=True)
+        ids = {case_id for case_id, _ in cases}
         run = ExerciseRun("lost")
         try:
-            self._send({"op": "run", "function": function, "helpers": list(helpers), "timeout": self.limits.timeout,
-                        "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]})
             deadline = time.monotonic() + self.limits.timeout + GRACE
+            self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
+                        "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             while True:
                 message = self._receive(deadline)
-                if message["event"] == "case":
+                event = message.get("event")
+                if event == "case" and message.get("id") in ids and message["id"] not in run.cases:
                     run.cases[message["id"]] = _decode_case(message)
-                elif message["event"] == "missing":
+                elif event == "missing":
                     run.status = "missing"
-                elif message["event"] == "done":
+                elif event == "helper":
+                    self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline)
+                elif event == "done":
+                    status = message.get("status")
                     if run.status != "missing":
-                        run.status = message["status"]
-                    run.detail = str(message.get("detail") or message.get("code") or message.get("signal") or "")
+                        run.status = status if status in RUN_STATUSES else "protocol"
+                    run.detail = str(message.get("detail") or message.get("code") or message.get("signal") or "")[:300]
+                    run.output = str(message.get("output", ""))[:2000]
                     break
+                else:
+                    raise ChildLost("the code sent the grader a message it did not expect")
         except ChildLost as lost:
             self._stop()
+            self._restarts += 1
             run.status, run.detail = "lost", str(lost)
-        run.output = _read_start(output_file, 2000)
         return run
 
     # -- process plumbing -------------------------------------------------------------------------------
-    def _limit_fields(self) -> dict:
+    def _settings(self) -> dict:
         limits = self.limits
-        return {"cell_timeout": limits.cell_timeout, "memory": limits.memory,
-                "output_bytes": limits.output_bytes, "result_bytes": limits.result_bytes}
+        return {"limits": {"cell_timeout": limits.cell_timeout, "memory": limits.memory,
+                           "output_bytes": limits.output_bytes, "result_bytes": limits.result_bytes,
+                           "processes": limits.processes, "cpu_seconds": limits.load_timeout + 60},
+                "own_pid_namespace": self.isolation.namespaces,
+                "count_processes": self.isolation.level == "root"}
 
     def _start(self) -> None:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "CONVGRADE"))}
-        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
-        with open(self._stderr_path, "wb") as stderr:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", str(CHILD)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                cwd=self._workdir.name, env=env, start_new_session=True,
-            )
-        self._reader, self._pending = codec.FrameReader(), []
+        info_read, info_write = os.pipe() if self.isolation.namespaces else (None, None)
+        command = child_command(self.isolation, CHILD_DIR, info_write)
+        try:
+            with open(self._stderr_path, "wb") as stderr:
+                self._process = subprocess.Popen(
+                    command.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    cwd=self._workdir.name, env=command.env, start_new_session=True, pass_fds=command.pass_fds)
+        finally:
+            if info_write is not None:
+                os.close(info_write)
+        os.set_blocking(self._process.stdin.fileno(), False)
+        self._uid = command.uid
+        self._reader, self._pending = codec.FrameReader(self.limits.result_bytes), []
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            if info_read is not None:
+                self._inner = _sandbox_init(info_read, deadline)
+            self._send(self._settings())
+            if self._receive(deadline).get("event") != "ready":
+                raise ChildLost("it sent something else than 'ready'")
+        except (ChildLost, OSError) as error:
+            self._stop()
+            raise SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
+                               + _read_start(self._stderr_path, 4000)) from None
+        finally:
+            if info_read is not None:
+                os.close(info_read)
 
     def _stop(self) -> None:
+        """Kill the sandbox and wait until every process in it is gone."""
         process, self._process = self._process, None
+        inner, self._inner = self._inner, None
         if process is None:
             return
+        if inner is not None:
+            pid, pidfd = inner
+            _kill(pid)
+            select.select([pidfd], [], [], TEARDOWN_TIMEOUT)
+            os.close(pidfd)
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except OSError:
@@ -179,11 +256,23 @@ class Sandbox:
         process.wait()
         for stream in (process.stdin, process.stdout):
             stream.close()
+        if self._uid is not None:
+            _kill_user(self._uid)
 
-    def _send(self, message: dict) -> None:
+    def _send(self, message: dict, deadline: float | None = None) -> None:
+        """Write one frame without ever blocking past ``deadline`` (a child that stops reading cannot hang
+        the grader)."""
+        data = codec.frame(message)
+        deadline = deadline or time.monotonic() + START_TIMEOUT
+        fd = self._process.stdin.fileno()
         try:
-            self._process.stdin.write(codec.frame(message))
-            self._process.stdin.flush()
+            while data:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                    raise ChildLost("the code stopped reading what the grader sent it")
+                data = data[os.write(fd, data):]
+        except BlockingIOError:
+            raise ChildLost("the code stopped reading what the grader sent it") from None
         except OSError as error:
             raise ChildLost(f"the grading process stopped ({error.strerror})") from None
 
@@ -203,18 +292,110 @@ class Sandbox:
         return self._pending.pop(0)
 
 
+# -- what crosses the channel -----------------------------------------------------------------------------
+def answer_helper(message: dict, helpers: Helpers) -> dict:
+    """The parent's answer to one helper call: {"value"} or {"error": {"type", "message"}}."""
+    name = message.get("name")
+    if name not in helpers:
+        return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
+    try:
+        args = codec.decode(message.get("args"))
+        if not isinstance(args, tuple):
+            raise codec.CodecError("the arguments are not a tuple")
+        return {"value": codec.encode(helpers[name](*args))}
+    except Exception as error:  # the reference rejected the input, or the call was refused
+        return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
+
+
+def clean_error(error) -> dict:
+    """An error as the child described it, forced into {"type": str, "message": str, "where": ...}."""
+    if not isinstance(error, dict):
+        error = {}
+    where = error.get("where")
+    if isinstance(where, dict):
+        line = where.get("line")
+        where = {"label": str(where.get("label") or "")[:100], "line": line if type(line) is int else None,
+                 "text": str(where.get("text") or "")[:200]}
+    else:
+        where = None
+    return {"type": str(error.get("type") or "Error")[:100], "message": str(error.get("message") or "")[:500],
+            "where": where}
+
+
 def _decode_case(message: dict) -> dict:
     try:
-        case = {"value": codec.decode(message["value"])} if "value" in message else {"error": message["error"]}
+        case = {"value": codec.decode(message["value"])} if "value" in message else {"error": clean_error(message.get("error"))}
         if "args_after" in message:
             case["args_after"] = codec.decode(message["args_after"])
         return case
-    except (codec.CodecError, KeyError, TypeError, ValueError) as error:
+    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError) as error:
         return {"error": {"type": "CodecError", "message": f"the result could not be read: {error}", "where": None}}
+
+
+def _names(functions) -> set[str]:
+    if not isinstance(functions, list):
+        return set()
+    return {name for name in functions[:10_000] if type(name) is str and len(name) <= 200}
+
+
+# -- processes --------------------------------------------------------------------------------------------
+def _sandbox_init(info_fd: int, deadline: float) -> tuple[int, int]:
+    """The pid of the sandbox's init (from bubblewrap's --info-fd JSON) and a pidfd to wait for it."""
+    data = b""
+    while True:
+        try:
+            return _pidfd(json.loads(data)["child-pid"])
+        except ValueError:
+            pass
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([info_fd], [], [], remaining)[0]:
+            raise ChildLost("bubblewrap did not report the sandbox's process")
+        chunk = os.read(info_fd, 4096)
+        if not chunk:
+            raise ChildLost("bubblewrap ended before the sandbox started")
+        data += chunk
+
+
+def _pidfd(pid) -> tuple[int, int]:
+    if type(pid) is not int:
+        raise ChildLost("bubblewrap reported no process id")
+    return pid, os.pidfd_open(pid)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _kill_user(uid: int) -> None:
+    """Kill every process of the sandbox's own user id (root level) until none is left."""
+    deadline = time.monotonic() + TEARDOWN_TIMEOUT
+    while time.monotonic() < deadline:
+        found = [pid for pid in _pids() if _owner(pid) == uid]
+        if not found:
+            return
+        for pid in found:
+            _kill(pid)
+        time.sleep(0.01)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
 
 
 def _exit_reason(process: subprocess.Popen) -> str:
     code = process.wait()
+    if code > 128 and code - 128 in signal.Signals._value2member_map_ and process.args[0] != sys.executable:
+        code = 128 - code  # bubblewrap passes a killed child's signal on as 128 + signal
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
         return f"the process was killed by signal {name}"

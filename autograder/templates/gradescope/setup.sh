@@ -7,7 +7,7 @@ ROOT="${CONVGRADE_AUTOGRADER_ROOT:-/autograder}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
 apt-get update -q
-apt-get install -y -q python3 python3-venv
+apt-get install -y -q python3 python3-venv bubblewrap  # bubblewrap: the sandbox's namespaces
 PYTHON=python3
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     apt-get install -y -q python3.11 python3.11-venv  # Ubuntu 22.04 images: Python 3.10 by default
