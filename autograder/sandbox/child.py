@@ -101,6 +101,15 @@ def read_start(path, limit):
         os.close(fd)
 
 
+def kill_group(pid):
+    """SIGKILL the process and its group (the process itself too, in case it has not made its group yet)."""
+    for kill in (os.kill, os.killpg):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 class Helper:
     """A helper the exercise may call: the parent computes it with the reference and sends the answer."""
 
@@ -201,11 +210,7 @@ class Zygote:
         status = self._relay(to_parent_r, to_child_w, pid, time.monotonic() + request["timeout"])
         os.close(to_parent_r)
         os.close(to_child_w)
-        for kill in (os.kill, os.killpg):
-            try:
-                kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        kill_group(pid)  # whatever the exercise started
         self.kill_strays()
         status["output"] = read_start(output_path, 2000)
         self.channel.send({"event": "done", **status})
@@ -256,11 +261,7 @@ class Zygote:
 
     @staticmethod
     def _kill(pid, status, detail=""):
-        for kill in (os.kill, os.killpg):  # the process itself, in case it has not made its group yet
-            try:
-                kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        kill_group(pid)
         os.waitpid(pid, 0)
         return {"status": status, "detail": detail}
 
