@@ -16,7 +16,6 @@ import numpy as np
 @dataclass(frozen=True)
 class Mismatch:
     stage: str  # "keys", "type", "shape" or "values"
-    path: str  # what differs, e.g. "Z" or "cache[0] (A_prev)"
     message: str
 
 
@@ -34,22 +33,22 @@ def compare(expected, got, rtol: float, atol: float, name: str = "") -> Mismatch
     if isinstance(expected, bool | np.bool_):
         if isinstance(got, bool | np.bool_) and bool(got) == bool(expected):
             return None
-        return Mismatch("values", name, f"{_at(name)}expected {bool(expected)}, got {short_repr(got)}")
+        return Mismatch("values", f"{_at(name)}expected {bool(expected)}, got {short_repr(got)}")
     if isinstance(expected, numbers.Number):
         return _compare_scalar(expected, got, rtol, atol, name)
     if got != expected:
-        return Mismatch("values", name, f"{_at(name)}expected {expected!r}, got {short_repr(got)}")
+        return Mismatch("values", f"{_at(name)}expected {expected!r}, got {short_repr(got)}")
     return None
 
 
 def _compare_dict(expected: dict, got, rtol, atol, name):
     if not isinstance(got, dict):
-        return Mismatch("type", name, f"{_at(name)}expected a dict, got {_kind(got)}")
+        return Mismatch("type", f"{_at(name)}expected a dict, got {_kind(got)}")
     missing = [key for key in expected if key not in got]
     extra = [key for key in got if key not in expected]
     if missing or extra:
         parts = ([f"missing keys {missing}"] if missing else []) + ([f"unexpected keys {extra}"] if extra else [])
-        return Mismatch("keys", name, f"{_at(name)}{', '.join(parts)}")
+        return Mismatch("keys", f"{_at(name)}{', '.join(parts)}")
     for key, value in expected.items():
         mismatch = compare(value, got[key], rtol, atol, f"{name}[{key!r}]" if name else key)
         if mismatch:
@@ -59,9 +58,9 @@ def _compare_dict(expected: dict, got, rtol, atol, name):
 
 def _compare_sequence(expected, got, rtol, atol, name):
     if not isinstance(got, tuple | list):
-        return Mismatch("type", name, f"{_at(name)}expected a tuple of {len(expected)}, got {_kind(got)}")
+        return Mismatch("type", f"{_at(name)}expected a tuple of {len(expected)}, got {_kind(got)}")
     if len(got) != len(expected):
-        return Mismatch("shape", name, f"{_at(name)}expected {len(expected)} items, got {len(got)}")
+        return Mismatch("shape", f"{_at(name)}expected {len(expected)} items, got {len(got)}")
     for index, (want, have) in enumerate(zip(expected, got)):
         mismatch = compare(want, have, rtol, atol, f"{name}[{index}]")
         if mismatch:
@@ -73,24 +72,24 @@ def _compare_scalar(expected, got, rtol, atol, name):
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
     if isinstance(got, np.ndarray):
-        return Mismatch("type", name, f"{_at(name)}expected a single number, got an array of shape {got.shape}")
+        return Mismatch("type", f"{_at(name)}expected a single number, got an array of shape {got.shape}")
     if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Number):
-        return Mismatch("type", name, f"{_at(name)}expected a number, got {_kind(got)}")
+        return Mismatch("type", f"{_at(name)}expected a number, got {_kind(got)}")
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
         error = abs(float(got) - float(expected))
-        return Mismatch("values", name, f"{_at(name)}expected {_num(expected)}, got {_num(got)} (off by {error:.3g})")
+        return Mismatch("values", f"{_at(name)}expected {_num(expected)}, got {_num(got)} (off by {error:.3g})")
     return None
 
 
 def _compare_array(expected: np.ndarray, got, rtol, atol, name):
     if not isinstance(got, np.ndarray):
-        return Mismatch("type", name, f"{_at(name)}expected a numpy array of shape {expected.shape}, got {_kind(got)}")
+        return Mismatch("type", f"{_at(name)}expected a numpy array of shape {expected.shape}, got {_kind(got)}")
     if got.dtype.kind not in "biuf":
-        return Mismatch("type", name, f"{_at(name)}expected numbers, got an array of dtype {got.dtype}")
+        return Mismatch("type", f"{_at(name)}expected numbers, got an array of dtype {got.dtype}")
     if expected.dtype.kind == "b" and got.dtype.kind != "b" and not np.isin(got, (0, 1)).all():
-        return Mismatch("type", name, f"{_at(name)}expected a boolean mask, got values other than True/False")
+        return Mismatch("type", f"{_at(name)}expected a boolean mask, got values other than True/False")
     if got.shape != expected.shape:
-        return Mismatch("shape", name, f"{_at(name)}expected shape {expected.shape}, got {got.shape}")
+        return Mismatch("shape", f"{_at(name)}expected shape {expected.shape}, got {got.shape}")
     with np.errstate(all="ignore"):  # nothing may reach stderr: nbgrader zeroes a cell that writes there
         return _compare_values(expected, got, rtol, atol, name)
 
@@ -109,7 +108,6 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, rtol, atol, name):
     index = first if len(first) != 1 else first[0]
     return Mismatch(
         "values",
-        name,
         f"{_at(name)}{count} of {wrong.size} values differ ({100 * count / wrong.size:.1f}%); first at index {index}: "
         f"expected {_num(expected[first])}, got {_num(got[first])}; max abs error {max_abs:.3g}, "
         f"max rel error {max_rel:.3g}. {_excerpt(name, expected, got, first)}",

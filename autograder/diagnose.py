@@ -1,75 +1,114 @@
-"""Match a wrong answer or an error against the catalogue of known mistakes."""
+"""Name a known mistake from evidence: what a catalogued mistake gives on one case, as data.
+
+An assignment's catalogue (course side) turns each mistake into ``Evidence`` for a case: the outputs the
+mistake produces (``Outputs``), the output shapes that give it away (``Shapes``), or signs in the exception
+it raises (``ErrorSigns``). The grader computes evidence from the catalogue; the student kit reads the same
+evidence for the public cases from the release. Matching is here, once, for both.
+"""
 from __future__ import annotations
 
-import copy
-from itertools import combinations
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import mutants
-from .catalogue import CATALOGUE, Mistake
-from .foundations.catalogue import CATALOGUE as FOUNDATIONS_CATALOGUE
 from .compare import compare
-from .exercises import Exercise
-
-BY_EXERCISE: dict[str, tuple[Mistake, ...]] = {}
-for _mistake in CATALOGUE + FOUNDATIONS_CATALOGUE:
-    BY_EXERCISE[_mistake.exercise] = BY_EXERCISE.get(_mistake.exercise, ()) + (_mistake,)
+from .spec import ErrorInfo
 
 
-def diagnose_value(exercise: Exercise, args: tuple, got: dict | None, expected: dict | None,
-                   pairs: bool = True) -> str:
-    """The sentence naming the known mistake (or pair of mistakes) that reproduces ``got``, or "".
+@dataclass(frozen=True)
+class Outputs:
+    """The mistake returns these named outputs."""
 
-    ``expected`` None: the right answer was to reject the input, so any value a variant returns is wrong.
-    """
+    values: dict
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The mistake makes output ``output`` an array of one of these shapes (None in a pattern: any size)."""
+
+    output: str
+    patterns: frozenset[tuple[int | None, ...]]
+
+
+@dataclass(frozen=True)
+class ErrorSigns:
+    """The mistake raises one of ``types`` whose message holds one of ``phrases`` (when given), a shape whose
+    first two sizes are one of ``windows`` (when given), or numpy's "could not broadcast" from a (height,
+    width) into another (``broadcast``, when given)."""
+
+    types: tuple[str, ...]
+    phrases: tuple[str, ...] = ()
+    windows: frozenset[tuple[int, int]] = frozenset()
+    broadcast: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+
+Sign = Outputs | Shapes | ErrorSigns
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence naming a mistake (with its fix) and the sign that shows it on one case."""
+
+    message: str
+    sign: Sign = field(compare=False)
+
+
+def diagnose_value(singles: list[Evidence], pairs: list[Evidence], got: dict | None, rtol: float,
+                   atol: float) -> str:
+    """The message of the first evidence that ``got`` shows: single mistakes first, then ``pairs`` (two
+    mistakes together); "" when none does."""
     if got is None:
         return ""
-    mistakes = BY_EXERCISE.get(exercise.name, ())
-    for mistake in mistakes:
-        if mistake.shape_rule and _safe(mistake.shape_rule, args, got):
-            return mistake.message
-        if mistake.knobs and _reproduces(exercise, _mutant(exercise, mistake.knobs), args, got, expected):
-            return mistake.message
-        if mistake.variant and _reproduces(exercise, mistake.variant, args, got, expected):
-            return mistake.message
-    if pairs:
-        with_knobs = [m for m in mistakes if m.knobs]
-        for first, second in combinations(with_knobs, 2):
-            if first.knobs.keys().isdisjoint(second.knobs) and _reproduces(
-                    exercise, _mutant(exercise, {**first.knobs, **second.knobs}), args, got, expected):
-                return f"Your output matches two known mistakes together. {first.message} {second.message}"
+    for evidence in (*singles, *pairs):
+        if _shows(evidence.sign, got, rtol, atol):
+            return evidence.message
     return ""
 
 
-def diagnose_error(exercise: Exercise, args: tuple, error: dict) -> str:
-    """The sentence naming the known mistake that explains the exception ``error``, or ""."""
-    for mistake in BY_EXERCISE.get(exercise.name, ()):
-        if mistake.error_rule and _safe(mistake.error_rule, args, error):
-            return mistake.message
+def diagnose_error(singles: list[Evidence], error: ErrorInfo) -> str:
+    """The message of the first evidence whose error signs ``error`` shows, or ""."""
+    for evidence in singles:
+        if isinstance(evidence.sign, ErrorSigns) and _raised(evidence.sign, error):
+            return evidence.message
     return ""
 
 
-def _mutant(exercise: Exercise, knobs: dict):
-    """The exercise's course algorithm with ``knobs`` switched on."""
-    mutant = exercise.mutant or getattr(mutants, exercise.name)
-    return lambda *args: mutant(*args, **knobs)
+def _shows(sign: Sign, got: dict, rtol: float, atol: float) -> bool:
+    if isinstance(sign, Outputs):
+        return compare(sign.values, got, rtol, atol) is None
+    if isinstance(sign, Shapes):
+        value = got.get(sign.output)
+        return isinstance(value, np.ndarray) and any(_fits(value.shape, pattern) for pattern in sign.patterns)
+    return False
 
 
-def _reproduces(exercise: Exercise, wrong, args: tuple, got: dict, expected: dict | None) -> bool:
-    """True when the wrong function gives ``got`` and differs from the right answer on this case."""
-    try:
-        with np.errstate(all="ignore"):
-            variant = exercise.named(wrong(*copy.deepcopy(args)))
-    except Exception:  # a mutant may fail where the student's code did not; then it explains nothing
+def _fits(shape: tuple[int, ...], pattern: tuple[int | None, ...]) -> bool:
+    return len(shape) == len(pattern) and all(want is None or want == size for want, size in zip(pattern, shape))
+
+
+def _raised(sign: ErrorSigns, error: ErrorInfo) -> bool:
+    if error.type not in sign.types:
         return False
-    if expected is not None and compare(expected, variant, exercise.rtol, exercise.atol) is None:
+    if sign.phrases and not any(phrase in error.message for phrase in sign.phrases):
         return False
-    return compare(variant, got, exercise.rtol, exercise.atol) is None
+    if sign.windows and not any(pair in sign.windows for pair in leading_pairs(error.message)):
+        return False
+    return sign.broadcast is None or broadcast_shapes(error.message) == sign.broadcast
 
 
-def _safe(rule, *args) -> bool:
-    try:
-        return bool(rule(*args))
-    except Exception:
-        return False
+def leading_pairs(text: str) -> list[tuple[int, int]]:
+    """The first two numbers of every shape tuple in an error message, e.g. (2, 3) from '(2,3,4)'."""
+    return [(int(a), int(b)) for a, b in re.findall(r"\((\d+),\s*(\d+)(?:,\s*\d+)*\)", text)]
+
+
+def broadcast_shapes(message: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(height, width) of the array numpy could not store and of the slot it went to, from numpy's
+    "could not broadcast input array from shape (...) into shape (...)"; None for other messages."""
+    found = re.search(r"could not broadcast input array from shape \(([\d, ]*)\) into shape \(([\d, ]*)\)", message)
+    if not found:
+        return None
+    source, target = ([int(d) for d in group.split(",") if d.strip()] for group in found.groups())
+    if len(source) < 3 or len(target) < 3:
+        return None
+    return tuple(source[-3:-1]), tuple(target[-3:-1])

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import get_args
 
-STATUSES = ("passed", "failed", "error", "timeout", "missing")
+from .spec import CaseStatus
+
+STATUSES: tuple[str, ...] = get_args(CaseStatus)
 
 
 @dataclass
@@ -11,7 +14,7 @@ class CaseResult:
     id: str  # "public:1", "hidden:stride3_leftover:1"
     description: str  # what the case is, with its input shapes
     public: bool
-    status: str  # "passed", "failed" (wrong answer), "error" (raised), "timeout", "missing"
+    status: CaseStatus  # "failed": a wrong answer, "error": it raised
     message: str = ""  # the comparator's text or the error, empty when passed
     diagnosis: str = ""  # the known mistake that reproduces the student's output, if any
 
@@ -19,16 +22,29 @@ class CaseResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
+    @classmethod
+    def from_dict(cls, data: dict) -> CaseResult:
+        """The case ``asdict`` gave; raises ValueError when ``data`` is not one."""
+        return cls(_field(data, "id", str), _field(data, "description", str), _field(data, "public", bool),
+                   _status(data), _field(data, "message", str), _field(data, "diagnosis", str))
+
 
 @dataclass
 class ExerciseResult:
     name: str  # the graded function's name
     score: float
     max_score: float
-    status: str  # one of STATUSES
+    status: CaseStatus
     cases: list[CaseResult] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)  # plain sentences for the student, most useful first
     output: str = ""  # the start of what the student's function printed
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExerciseResult:
+        """An exercise as ``Report.to_dict`` wrote it (without ``output``, which it leaves out); raises
+        ValueError when ``data`` is not one."""
+        return cls(_field(data, "name", str), _field(data, "score", _NUMBER), _field(data, "max_score", _NUMBER),
+                   _status(data), _each(CaseResult.from_dict, data, "cases"), _strings(data, "feedback"))
 
 
 @dataclass
@@ -37,7 +53,7 @@ class Report:
     exercises: list[ExerciseResult]
     errors: list[str] = field(default_factory=list)  # problems loading the submission (syntax error, failing cell)
     public_only: bool = False
-    assignment: str = "conv_step_by_step"
+    assignment: str = ""
     isolation: dict | None = None  # Isolation.to_dict(): the level and what held while this was graded
 
     @property
@@ -47,6 +63,19 @@ class Report:
     @property
     def max_score(self) -> float:
         return sum(exercise.max_score for exercise in self.exercises)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """The inverse of ``to_dict``; a report written before "assignment" or "isolation" existed gets "" and
+        None. Raises ValueError saying what is missing, of the wrong type, or (a total) not what the exercises
+        add up to."""
+        report = cls(_field(data, "submission", str), _each(ExerciseResult.from_dict, data, "exercises"),
+                     _strings(data, "errors"), _field(data, "public_only", bool), _field(data, "assignment", str, ""),
+                     _field(data, "isolation", (dict, type(None)), None))
+        for key, total in (("score", report.score), ("max_score", report.max_score)):
+            if _field(data, key, _NUMBER) != total:
+                raise ValueError(f"{key!r} is {data[key]!r}, but the exercises add up to {total!r}")
+        return report
 
     def to_dict(self) -> dict:
         """The JSON contract of ``convgrade grade --format json``."""
@@ -70,3 +99,50 @@ class Report:
             "public_only": self.public_only,
             "isolation": self.isolation,
         }
+
+
+_REQUIRED = object()
+_NUMBER = (int, float)
+
+
+def _field(data: dict, key: str, kind: type | tuple[type, ...], default=_REQUIRED):
+    """``data[key]`` when it is a ``kind`` (a bool is no number), or ``default`` when it is absent and there is
+    one; raises ValueError otherwise."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object, got {type(data).__name__}")
+    if key not in data:
+        if default is _REQUIRED:
+            raise ValueError(f"missing {key!r}")
+        return default
+    value, kinds = data[key], kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+        raise ValueError(f"{key!r} must be {names}, got {type(value).__name__}")
+    return value
+
+
+def _status(data: dict) -> str:
+    """``data["status"]``, one of STATUSES."""
+    status = _field(data, "status", str)
+    if status not in STATUSES:
+        raise ValueError(f"'status' must be one of {', '.join(STATUSES)}, got {status!r}")
+    return status
+
+
+def _strings(data: dict, key: str) -> list[str]:
+    """``data[key]``, a list of strings."""
+    values = _field(data, key, list)
+    if not all(isinstance(value, str) for value in values):
+        raise ValueError(f"{key!r} must be a list of strings")
+    return list(values)
+
+
+def _each(build, data: dict, key: str) -> list:
+    """``build`` of each item of the list ``data[key]``; a ValueError says which item was malformed."""
+    built = []
+    for index, item in enumerate(_field(data, key, list)):
+        try:
+            built.append(build(item))
+        except ValueError as error:
+            raise ValueError(f"{key}[{index}]: {error}") from None
+    return built

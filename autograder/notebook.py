@@ -30,17 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-import cnn_reference
-
-from .assignments import find_exercise
-from .exercises import Exercise
-from .grading import grade_exercise
+from .checks import AnswerWithOwn, ExerciseChecks
+from .judging import grade_exercise
+from .local import local_checks
 from .reports.text import render_exercise
-from .sandbox import ExerciseRun, Limits, LoadResult
-from .sandbox import codec
+from .sandbox import Limits, codec
 from .sandbox.guard import BLOCKED, describe_error, imports_blocked
+from .spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
 
-_LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, cnn_reference, sys.modules[__package__]))
+_LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, sys.modules[__package__]))
 _LIBRARIES += (str(Path(contextlib.__file__).parent),)  # the standard library
 
 
@@ -50,32 +48,47 @@ class _OutOfTime(BaseException):
 
 def grade_cell(name: str, namespace: dict, hidden_seed: int | None = None, timeout: float = Limits.timeout) -> float:
     """Grade function ``name`` of ``namespace`` (a notebook's globals()); print the feedback; return the score."""
-    exercise = find_exercise(name)
+    checks = exercise_checks(name, hidden_seed)
     limits = Limits(timeout=timeout)
-    cases = exercise.cases(hidden_seed)
+    cases = checks.cases()
     defined = callable(namespace.get(name))
-    run = run_in_kernel(exercise, namespace, cases, timeout) if defined else ExerciseRun("missing")
-    result = grade_exercise(exercise, cases, run, LoadResult({name} if defined else set()), limits)
+    run = run_in_kernel(checks, namespace, cases, timeout) if defined else ExerciseRun("missing")
+    result = grade_exercise(checks, cases, run, LoadResult({name} if defined else set()), limits)
     print(render_exercise(result))
     return result.score
 
 
-def run_in_kernel(exercise: Exercise, namespace: dict, cases, timeout: float) -> ExerciseRun:
-    """Call the student's function on each case here, with the reference's helpers injected.
+def exercise_checks(name: str, hidden_seed: int | None) -> ExerciseChecks:
+    """The checks of exercise ``name``: the local public checks (the release's, in the notebook's folder) when
+    there is no hidden seed, else the course's with its hidden cases (the instructor's grader only)."""
+    if hidden_seed is None:
+        for assignment in local_checks(Path.cwd()):
+            if name in assignment.function_names:
+                return assignment.exercise(name)
+        raise LookupError(f"the public checks in this folder have no exercise named {name!r}")
+    from .registry import find_exercise
+
+    assignment, _ = find_exercise(name)
+    return assignment.checks(hidden_seed).exercise(name)
+
+
+def run_in_kernel(checks: ExerciseChecks, namespace: dict, cases, timeout: float) -> ExerciseRun:
+    """Call the student's function on each case here, with the grader's helper answers injected.
 
     The helpers go into the function's own globals (where it looks names up), restored afterwards.
     """
+    name = checks.spec.name
     run = ExerciseRun("exited")
-    function = namespace[exercise.name]
+    function = namespace[name]
     borrowed = _grader_names(function)
     if borrowed:  # the sandbox would refuse the import; here it already happened, so refuse the function
-        error = {"type": "ImportError", "where": None,
-                 "message": f"{exercise.name} uses the grader's own code ({', '.join(borrowed)}): write it yourself"}
-        run.cases = {case.id: {"error": error} for case in cases}
+        error = ErrorInfo("ImportError", f"{name} uses the grader's own code ({', '.join(borrowed)}): write it yourself")
+        run.cases = {case.id: CaseOutcome(error=error) for case in cases}
         return run
     scope = getattr(function, "__globals__", namespace)
-    saved = {helper: scope.get(helper) for helper in exercise.helpers}
-    scope.update({helper: getattr(cnn_reference, helper) for helper in exercise.helpers})
+    helpers = checks.helpers()
+    saved = {helper: scope.get(helper) for helper in helpers}
+    scope.update({helper: _kernel_helper(helper, answer, saved[helper]) for helper, answer in helpers.items()})
     printed = io.StringIO()
     deadline = time.monotonic() + timeout
     try:
@@ -102,7 +115,20 @@ def run_in_kernel(exercise: Exercise, namespace: dict, cases, timeout: float) ->
     return run
 
 
-def _call(function, args: tuple, seconds: float) -> dict:
+def _kernel_helper(name: str, answer, own):
+    """A helper call answered by the grader, or by the student's own ``own`` where the grader has no answer."""
+    def call(*args):
+        try:
+            return answer(*args)
+        except AnswerWithOwn:
+            if not callable(own):
+                raise NameError(f"name '{name}' is not defined") from None
+            return own(*args)
+    call.__name__ = name
+    return call
+
+
+def _call(function, args: tuple, seconds: float) -> CaseOutcome:
     """One call as the sandbox reports it: value and arguments afterwards (through the codec), or the error."""
     args = copy.deepcopy(args)
     try:
@@ -111,8 +137,8 @@ def _call(function, args: tuple, seconds: float) -> dict:
     except (_OutOfTime, KeyboardInterrupt):
         raise
     except BaseException as error:
-        return {"error": _kernel_error(error)}
-    return {"value": codec.decode(codec.encode(value)), "args_after": codec.decode(codec.encode(args))}
+        return CaseOutcome(error=_kernel_error(error))
+    return CaseOutcome(value=codec.decode(codec.encode(value)), args_after=codec.decode(codec.encode(args)))
 
 
 @contextlib.contextmanager
@@ -151,9 +177,9 @@ def _is_grader_object(value) -> bool:
     return isinstance(module, str) and module.split(".")[0] in BLOCKED
 
 
-def _kernel_error(error: BaseException) -> dict:
+def _kernel_error(error: BaseException) -> ErrorInfo:
     """The error as data; the notebook's cells all carry the label "your notebook"."""
     described = describe_error(error, lambda filename: not filename.startswith(_LIBRARIES))
-    if described["where"]:
-        described["where"]["label"] = "your notebook"
-    return described
+    where = described["where"]
+    return ErrorInfo(described["type"], described["message"],
+                     Where("your notebook", where["line"], where["text"]) if where else None)

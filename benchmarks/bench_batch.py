@@ -3,7 +3,7 @@
 
     python benchmarks/bench_batch.py [--count 100] [--jobs 2] [--repeats 3] [--nbgrader-sample K]
 
-Every fourth submission is the correct autograder/examples/course_loops.py; the others replace one of its
+Every fourth submission is the correct autograder/assignments/conv_step_by_step/examples/course_loops.py; the others replace one of its
 functions (every fourth of them: two) with a file from tests/submissions/mistakes/ (those of this
 assignment's functions), cycling through them.
 convgrade grades them as .py files, and again as notebooks: the course release
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CORRECT = REPO / "autograder" / "examples" / "course_loops.py"
+CORRECT = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "course_loops.py"
 MISTAKES = sorted((REPO / "tests" / "submissions" / "mistakes").glob("*.py"))
 ASSIGNMENT = "conv_step_by_step"
 RELEASE = REPO / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.assignments import DEFAULT
-from autograder.grading import grade_exercise, helper_answers
+from autograder.judging import grade_exercise
+from autograder.registry import by_name
 from autograder.sandbox import Isolation, Limits, Sandbox, detect
 from autograder.submission import read_cells
 
@@ -34,10 +34,10 @@ def grade_in_phases(isolation: Isolation) -> dict[str, float]:
     with Sandbox(read_cells(SUBMISSION), Limits(), isolation) as sandbox:
         load = sandbox.load()
         times["start-up"] = time.perf_counter() - begin
-        for exercise in DEFAULT.exercises:
-            cases = exercise.cases(SEED)
+        for exercise in by_name("conv_step_by_step").checks(SEED).exercises:
+            cases = exercise.cases()
             start = time.perf_counter()
-            run = sandbox.run(exercise.name, [(case.id, case.args) for case in cases], helper_answers(DEFAULT, exercise))
+            run = sandbox.run(exercise.spec.name, [(case.id, case.args) for case in cases], exercise.helpers())
             middle = time.perf_counter()
             result = grade_exercise(exercise, cases, run, load, Limits())
             assert result.status == "passed", result.feedback

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import grade_path
+from autograder.course_grading import grade_path
 from autograder.sandbox import Limits
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
-EXAMPLES = Path(__file__).resolve().parents[1] / "autograder" / "examples"  # course_loops.py: correct, loops
+EXAMPLES = Path(__file__).resolve().parents[1] / "autograder" / "assignments" / "conv_step_by_step" / "examples"  # course_loops.py: correct, loops
 SEED = 20261125
 FAST = Limits(timeout=3.0, cell_timeout=3.0)
 

@@ -22,11 +22,11 @@ import pytest
 
 from autograder import files
 from autograder.batch import classreport, results
-from autograder.assignments import by_name
+from autograder.registry import by_name
 from autograder.batch.discover import discover, owner
-from autograder.grading import grade_cells
-from autograder.model import Report
-from autograder.sandbox import Limits
+from autograder.course_grading import grade_course_cells
+from autograder.model import CaseResult, ExerciseResult, Report
+from autograder.sandbox import Isolation, Limits
 from autograder.submission import read_cells
 from conftest import EXAMPLES, SEED, SUBMISSIONS
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 CORRECT = EXAMPLES / "course_loops.py"
-WITH_MISTAKES = REPO / "autograder" / "examples" / "with_mistakes.py"
+WITH_MISTAKES = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "with_mistakes.py"
 CONTRACT_KEYS = Report("x", []).to_dict().keys()
 SUMMARY = re.compile(r"(\d+) submissions: (\d+) graded, (\d+) skipped, (\d+) not graded")
 
@@ -124,7 +124,7 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
     reports = reports_in(out)
     assert sorted(reports) == sorted(f"{name}.json" for name in files)
     for name, path in files.items():
-        expected = grade_cells(read_cells(path), name, None, Limits(timeout=3)).to_dict()
+        expected = grade_course_cells(read_cells(path), name, None, Limits(timeout=3)).to_dict()
         assert reports[f"{name}.json"] == expected  # exactly `convgrade grade --format json`
         assert reports[f"{name}.json"].keys() == CONTRACT_KEYS
 
@@ -291,6 +291,97 @@ def test_sigkill_mid_batch_then_rerun_loses_nothing_and_grades_nothing_twice(tmp
     assert all(scores[f"s{k:02}.py.json"] == 100 for k in range(1, total, 2))
 
 
+# -- reading reports back ---------------------------------------------------------------------------------------
+
+def full_report() -> Report:
+    """A report with every part filled: cases (one diagnosed), loading errors, the isolation it was graded under."""
+    cases = [CaseResult("public:1", "A_prev (2, 4, 4, 3)", True, "passed"),
+             CaseResult("hidden:stride3:1", "stride 3", False, "failed", "Z differs at [0, 1, 1, 0]",
+                        "You ignore the stride."),
+             CaseResult("hidden:large:1", "A_prev (64, 32, 32, 16)", False, "timeout", "did not finish within 2 s")]
+    exercises = [ExerciseResult("zero_pad", 5, 5, "passed"),
+                 ExerciseResult("conv_forward", 7.5, 20.0, "failed", cases, ["You ignore the stride.", "Check Z."])]
+    return Report("late/carol.ipynb", exercises, ["SyntaxError: '(' was never closed (cell 2, line 6)"],
+                  assignment="conv_step_by_step", isolation=Isolation("userns", "not root").to_dict())
+
+
+def test_a_report_reads_back_as_the_report_it_was():
+    written = full_report()
+    data = json.loads(json.dumps(written.to_dict()))  # as a report file holds it
+    read = Report.from_dict(data)
+    assert read == written
+    assert read.to_dict() == data == written.to_dict()
+
+
+def test_a_report_from_before_assignments_and_isolation_reads_back_without_them():
+    data = full_report().to_dict()
+    del data["assignment"], data["isolation"]
+    read = Report.from_dict(data)
+    assert (read.assignment, read.isolation) == ("", None)
+    assert read.exercises == full_report().exercises
+
+
+def spoiled(path: tuple, value=None, remove: bool = False) -> dict:
+    """full_report().to_dict() with the item at ``path`` (keys and indexes) set to ``value``, or removed."""
+    data = full_report().to_dict()
+    *parents, last = path
+    holder = data
+    for key in parents:
+        holder = holder[key]
+    if remove:
+        del holder[last]
+    else:
+        holder[last] = value
+    return data
+
+
+@pytest.mark.parametrize("data, message", [
+    (spoiled(("public_only",), remove=True), "missing 'public_only'"),
+    (spoiled(("exercises", 1, "cases", 1, "diagnosis"), remove=True),
+     r"exercises\[1\]: cases\[1\]: missing 'diagnosis'"),
+    (spoiled(("submission",), 3), "'submission' must be str, got int"),
+    (spoiled(("public_only",), 0), "'public_only' must be bool, got int"),
+    (spoiled(("exercises", 0, "score"), True), r"exercises\[0\]: 'score' must be int or float, got bool"),
+    (spoiled(("exercises", 1, "cases", 2, "status"), "skipped"), "'status' must be one of passed, failed, "),
+    (spoiled(("exercises", 1, "cases", 0), "passed"), r"cases\[0\]: expected an object, got str"),
+    (spoiled(("errors", 0), None), "'errors' must be a list of strings"),
+    (spoiled(("isolation",), "userns"), "'isolation' must be dict or null, got str"),
+    (spoiled(("score",), 100), "'score' is 100, but the exercises add up to 12.5"),
+    ([full_report().to_dict()], "expected an object, got list"),
+])
+def test_a_malformed_report_says_what_is_wrong_and_loads_as_absent(tmp_path, data, message):
+    with pytest.raises(ValueError, match=message):
+        Report.from_dict(data)
+    path = put(tmp_path / "a.py.json", json.dumps(data))
+    assert results.load_report(path) is None
+
+
+def test_load_report_reads_a_report_file_and_nothing_else(tmp_path):
+    assert results.load_report(put(tmp_path / "a.py.json", json.dumps(full_report().to_dict()))) == full_report()
+    assert results.load_report(put(tmp_path / "b.py.json", '{"exercises": [')) is None
+    assert results.load_report(tmp_path / "absent.py.json") is None
+
+
+def test_a_malformed_report_is_regraded_like_a_missing_one(tmp_path):
+    folder, out = tmp_path / "subs", tmp_path / "results"
+    for name in ("a", "b", "c", "d"):
+        put(folder / f"{name}.py", CORRECT.read_text())
+    assert counts(convgrade_batch(folder, "--out", out).stdout)["graded"] == 4
+    graded = reports_in(out)
+    missing_key = {key: value for key, value in graded["b.py.json"].items() if key != "submission"}
+    wrong_type = {**graded["c.py.json"], "errors": None}
+    for name, text in (("b.py.json", json.dumps(missing_key)), ("c.py.json", json.dumps(wrong_type)),
+                       ("d.py.json", "{")):
+        put(out / results.REPORTS / name, text)
+
+    result = convgrade_batch(folder, "--out", out)
+    assert counts(result.stdout) == {"submissions": 4, "graded": 3, "skipped": 1, "failed": 0}
+    assert reports_in(out) == graded
+    with open(out / "scores.csv", newline="") as handle:
+        assert [(row["submission"], row["status"]) for row in csv.DictReader(handle)] == [
+            (f"{name}.py", "passed") for name in "abcd"]
+
+
 # -- poisoned submissions -------------------------------------------------------------------------------------
 
 def test_poisoned_submissions_cost_only_themselves(tmp_path):
@@ -325,7 +416,8 @@ def test_poisoned_submissions_cost_only_themselves(tmp_path):
     assert statuses == {"broken": "unreadable", "correct": "passed", "crashes": "failed", "eats_memory": "failed",
                         "exits": "failed", "garbage": "unreadable", "loops_forever": "failed",
                         "syntax_error": "failed"}
-    errors = {error.kind: error for error in classreport.ranked_errors([(n, r) for n, r in reports.items()])}
+    entries = [(name, Report.from_dict(written)) for name, written in reports.items()]
+    errors = {error.kind: error for error in classreport.ranked_errors(entries)}
     assert {"timeout", "unreadable submission", "SyntaxError",
             "the process running this function crashed"} <= set(errors)
 
@@ -357,16 +449,13 @@ def test_the_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, quiet):
 
 # -- the class report ---------------------------------------------------------------------------------------
 
-def case(diagnosis: str = "", status: str = "failed", message: str = "") -> dict:
-    return {"id": "public:1", "description": "", "public": True, "status": status, "message": message,
-            "diagnosis": diagnosis}
+def case(diagnosis: str = "", status: str = "failed", message: str = "") -> CaseResult:
+    return CaseResult("public:1", "", True, status, message, diagnosis)
 
 
-def report(score: float = 0.0, errors: tuple[str, ...] = (), **cases: list[dict]) -> dict:
-    exercises = [{"name": name, "score": score, "max_score": 20.0, "status": "failed", "cases": found,
-                  "feedback": []} for name, found in cases.items()]
-    return {"submission": "x", "score": score, "max_score": 20.0 * len(exercises), "exercises": exercises,
-            "errors": list(errors), "public_only": False}
+def report(errors: tuple[str, ...] = (), **cases: list[CaseResult]) -> Report:
+    exercises = [ExerciseResult(name, 0.0, 20.0, "failed", found) for name, found in cases.items()]
+    return Report("x", exercises, list(errors))
 
 
 def test_mistakes_rank_by_distinct_students_not_by_cases():

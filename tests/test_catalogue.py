@@ -12,17 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import catalogue, mutants
-from autograder.assignments import find_exercise
 from autograder.compare import compare
-from autograder.exercises import EXERCISES
-from autograder.foundations import catalogue as foundations_catalogue
-from autograder.grading import grade_path
+from autograder.course_grading import grade_path
+from autograder.registry import all_assignments, find_exercise
 from autograder.sandbox import Limits
 
 MISTAKES = Path(__file__).parent / "submissions" / "mistakes"
 HIDDEN_SEED = 20240611
-CATALOGUE = catalogue.CATALOGUE + foundations_catalogue.CATALOGUE
+CATALOGUE = tuple(mistake for assignment in all_assignments().values() for mistake in assignment.catalogue)
+WITH_MUTANTS = [(assignment, exercise) for assignment in all_assignments().values() if assignment.mutants
+                for exercise in assignment.exercises]
 IDS = [f"{mistake.exercise}__{mistake.key}" for mistake in CATALOGUE]
 WRONG = [mistake for mistake in CATALOGUE if mistake.knobs or mistake.variant]
 
@@ -90,39 +89,39 @@ def _cases(exercise):
     return exercise.cases(HIDDEN_SEED)
 
 
-def _mutant_output(exercise, case, knobs):
+def _mutant_output(assignment, exercise, case, knobs):
     with np.errstate(all="ignore"):
-        return exercise.named(getattr(mutants, exercise.name)(*copy.deepcopy(case.args), **knobs))
+        return exercise.spec.named(getattr(assignment.mutants, exercise.name)(*copy.deepcopy(case.args), **knobs))
 
 
-def _wrong_output(exercise, case, mistake):
+def _wrong_output(assignment, exercise, case, mistake):
     if mistake.variant:
-        return exercise.named(mistake.variant(*copy.deepcopy(case.args)))
-    return _mutant_output(exercise, case, mistake.knobs)
+        return exercise.spec.named(mistake.variant(*copy.deepcopy(case.args)))
+    return _mutant_output(assignment, exercise, case, mistake.knobs)
 
 
 @pytest.mark.parametrize("mistake", WRONG, ids=[f"{m.exercise}__{m.key}" for m in WRONG])
 def test_wrong_variant_differs_from_reference_on_some_case(mistake):
     """Otherwise diagnose could never report it (it only names a variant that differs from the answer)."""
-    exercise = find_exercise(mistake.exercise)
+    assignment, exercise = find_exercise(mistake.exercise)
     differing = []
     for case in _cases(exercise):
         try:
-            variant = _wrong_output(exercise, case, mistake)
+            variant = _wrong_output(assignment, exercise, case, mistake)
         except Exception:  # a variant that raises explains nothing on that case
             continue
-        try:
-            expected = exercise.expected(case)
-        except ValueError:  # the input must be rejected: returning anything differs
+        expected = exercise.expected(case)
+        if expected.rejection is not None:  # the input must be rejected: returning anything differs
             differing.append(case.id)
             continue
-        if compare(expected, variant, exercise.rtol, exercise.atol) is not None:
+        if compare(expected.outputs, variant, exercise.rtol, exercise.atol) is not None:
             differing.append(case.id)
     assert differing, f"{mistake.key} equals the reference on every case of {mistake.exercise}"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=[exercise.name for exercise in EXERCISES])
-def test_knobs_off_mutant_equals_reference(exercise):
+@pytest.mark.parametrize("assignment, exercise", WITH_MUTANTS, ids=[exercise.name for _, exercise in WITH_MUTANTS])
+def test_knobs_off_mutant_equals_reference(assignment, exercise):
     for case in _cases(exercise):
-        mismatch = compare(exercise.expected(case), _mutant_output(exercise, case, {}), exercise.rtol, exercise.atol)
+        mismatch = compare(exercise.expected(case).outputs, _mutant_output(assignment, exercise, case, {}),
+                           exercise.rtol, exercise.atol)
         assert mismatch is None, f"{case.id}: {mismatch.message}"

@@ -10,7 +10,7 @@ import pytest
 from conftest import SUBMISSIONS
 
 REPO = Path(__file__).resolve().parents[1]
-MISTAKES = REPO / "autograder" / "examples" / "with_mistakes.py"
+MISTAKES = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "with_mistakes.py"
 NAMES = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
          "create_mask_from_window", "distribute_value", "pool_backward"]
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.grading import grade_path
+from autograder.course_grading import grade_path
 from autograder.reports import render
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-WITH_MISTAKES = REPO / "autograder" / "examples" / "with_mistakes.py"
+WITH_MISTAKES = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "with_mistakes.py"
 BIN = str(Path(sys.executable).parent)
 
 

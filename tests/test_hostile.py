@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import by_name
+from autograder.registry import by_name
 from autograder.config import find_hidden_seed
-from autograder.grading import grade_cells, grade_path
+from autograder.course_grading import grade_course_cells as grade_cells, grade_path
 from autograder.reports import render
 from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect
 from autograder.sandbox.isolation import UID_BASE
@@ -149,7 +149,7 @@ def look(_):
     return seen
 '''
     with Sandbox([Cell("probe.py", source)], Limits(timeout=60)) as sandbox:
-        seen = sandbox.run("look", [("all", (0,))]).cases["all"]["value"]
+        seen = sandbox.run("look", [("all", (0,))]).cases["all"].value
     assert len(seen) > 1000  # the walk really ran (numpy, the standard library)
     packages = [path for path in seen if {"cnn_reference", "autograder"} & set(Path(path).parts)]
     solved = [path for path in seen if Path(path).name in {"course_loops.py", "with_mistakes.py", "grader.toml"}]

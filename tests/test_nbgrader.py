@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,9 +19,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.assignments import by_name
+from autograder.registry import by_name
 from autograder.config import find_hidden_seed
-from autograder.grading import grade_path
+from autograder.course_grading import grade_path
 from conftest import FAST, SUBMISSIONS
 
 pytestmark = pytest.mark.slow
@@ -211,10 +212,18 @@ def test_a_filled_release_run_as_a_student_shows_figures_and_feedback(assignment
     release = nbformat.read(REPO / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
     notebook = filled(release, solution_sources(assignment))
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}).execute()
+    # The kernel runs in the release folder, as a student's: the grade cells read the public checks beside it.
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO / "assignments" / assignment)}}).execute()
     TIMINGS[f"{assignment}: student run (nbclient)"] = time.perf_counter() - start
     outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
+    drawn = sum("image/png" in o.get("data", {}) for o in outputs)  # by the student's own functions
+    # Figures shown before the student has written the function they need are pictures (PNG attachments
+    # of locked markdown cells, see autograder/assignments/<name>/figures.py): each one shown is there.
+    shown = [(cell, name) for cell in notebook.cells if cell.cell_type == "markdown"
+             for name in re.findall(r"\(attachment:([^)\s]+)\)", cell.source)]
+    assert all("image/png" in cell.get("attachments", {}).get(name, {}) for cell, name in shown)
+    assert drawn >= 2 and drawn + len(shown) >= 4
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     checks = {cell.metadata.nbgrader["grade_id"].removesuffix("_check"): cell for cell in notebook.cells
               if cell.metadata.get("nbgrader", {}).get("grade")}

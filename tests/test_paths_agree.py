@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import detect
+from autograder.checks import detect
+from autograder.course_grading import course_checks
 from autograder.notebook import grade_cell
 from conftest import EXAMPLES, SEED, SUBMISSIONS, graded
 
@@ -33,7 +34,7 @@ def kernel_scores(path: Path) -> dict[str, float]:
         except Exception:  # a file that stops half way keeps what it defined, as a notebook would
             pass
         defined = {name for name, value in namespace.items() if callable(value)}
-        return {name: grade_cell(name, namespace, SEED, timeout=3.0) for name in detect(defined).function_names}
+        return {name: grade_cell(name, namespace, SEED, timeout=3.0) for name in detect(course_checks(None), defined).function_names}
 
 
 @pytest.mark.parametrize("relative", FILES)

@@ -1,6 +1,7 @@
 """The sandbox itself: loading cells, isolation between exercises, limits, blocked imports."""
 import numpy as np
 
+from autograder.checks import AnswerWithOwn
 from autograder.sandbox import Cell, Limits, Sandbox
 
 LIMITS = Limits(timeout=1.0, cell_timeout=1.0)
@@ -13,25 +14,25 @@ def test_a_cell_that_kills_the_process_is_skipped_and_later_cells_still_load():
     with Sandbox(cells, LIMITS) as sandbox:
         load = sandbox.load()
         assert {"before", "after"} <= load.functions
-        assert [e["where"]["label"] for e in load.errors] == ["cell 2", "cell 3"]
-        assert "exit code 4" in load.errors[0]["message"]
+        assert [e.where.label for e in load.errors] == ["cell 2", "cell 3"]
+        assert "exit code 4" in load.errors[0].message
         run = sandbox.run("after", [("c", (np.float64(1.0),))])
-        assert run.cases["c"]["value"] == 2.0
+        assert run.cases["c"].value == 2.0
 
 
 def test_each_exercise_runs_in_a_fresh_fork_so_state_does_not_leak():
     source = "import numpy as np\nstate = []\ndef poison(x):\n    np.sum = None\n    state.append(1)\n    return len(state)\n" \
              "def check(x):\n    return (np.sum(x), len(state))\n"
     with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
-        assert sandbox.run("poison", [("c", (1,))]).cases["c"]["value"] == 1
-        assert sandbox.run("check", [("c", (np.ones(3),))]).cases["c"]["value"] == (3.0, 0)
+        assert sandbox.run("poison", [("c", (1,))]).cases["c"].value == 1
+        assert sandbox.run("check", [("c", (np.ones(3),))]).cases["c"].value == (3.0, 0)
 
 
 def test_student_output_is_captured_not_mixed_into_the_protocol():
     source = "import os\ndef noisy(x):\n    print('fake result' * 10)\n    os.write(1, b'raw bytes on fd 1')\n    return x\n"
     with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
         run = sandbox.run("noisy", [("c", (5,))])
-        assert run.cases["c"]["value"] == 5
+        assert run.cases["c"].value == 5
         assert "fake result" in run.output and "raw bytes" in run.output
 
 
@@ -39,7 +40,7 @@ def test_output_beyond_the_limit_fails_the_call_without_flooding_the_disk():
     source = "def flood(x):\n    while True:\n        print('x' * 10000)\n"
     with Sandbox([Cell("s.py", source)], Limits(timeout=5.0, output_bytes=100_000)) as sandbox:
         run = sandbox.run("flood", [("c", (1,))])
-        assert run.cases["c"]["error"]["type"] == "OSError"
+        assert run.cases["c"].error.type == "OSError"
         assert len(run.output) <= 2000
 
 
@@ -53,17 +54,33 @@ def test_helpers_are_answered_by_the_parent_and_the_reference_is_not_there_to_im
 
     with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
         run = sandbox.run("uses_helper", [("c", (np.ones((1, 1, 1, 1)),))], {"zero_pad": zero_pad})
-        assert run.cases["c"]["value"].shape == (1, 3, 3, 1) and calls == [(1, 1, 1, 1)]
-        assert "NameError" == sandbox.run("uses_helper", [("c", (np.ones((1, 1, 1, 1)),))]).cases["c"]["error"]["type"]
-        error = sandbox.run("cheats", [("c", (1,))]).cases["c"]["error"]
-        assert error["type"] == "ModuleNotFoundError" and "cnn_reference" in error["message"]
+        assert run.cases["c"].value.shape == (1, 3, 3, 1) and calls == [(1, 1, 1, 1)]
+        assert "NameError" == sandbox.run("uses_helper", [("c", (np.ones((1, 1, 1, 1)),))]).cases["c"].error.type
+        error = sandbox.run("cheats", [("c", (1,))]).cases["c"].error
+        assert error.type == "ModuleNotFoundError" and "cnn_reference" in error.message
+
+
+def test_a_helper_call_without_an_answer_runs_the_students_own_helper():
+    """The student kit answers only the calls its public checks recorded; others go to the student's helper."""
+    source = ("def zero_pad(X, pad):\n    return X + pad\n"
+              "def uses_helper(X):\n    return zero_pad(X, 1), zero_pad(X, 2)\n")
+
+    def recorded(X, pad):
+        if pad != 1:
+            raise AnswerWithOwn("zero_pad")
+        return X * 0
+
+    with Sandbox([Cell("s.py", source)], LIMITS) as sandbox:
+        run = sandbox.run("uses_helper", [("c", (np.ones(2),))], {"zero_pad": recorded})
+        first, second = run.cases["c"].value
+        assert first.tolist() == [0, 0] and second.tolist() == [3, 3]
 
 
 def test_a_hang_is_stopped_at_the_timeout_and_the_sandbox_keeps_serving():
     source = "def hang(x):\n    while True:\n        pass\ndef fine(x):\n    return x\n"
     with Sandbox([Cell("s.py", source)], Limits(timeout=0.5)) as sandbox:
         assert sandbox.run("hang", [("c", (1,))]).status == "timeout"
-        assert sandbox.run("fine", [("c", (1,))]).cases["c"]["value"] == 1
+        assert sandbox.run("fine", [("c", (1,))]).cases["c"].value == 1
 
 
 def test_a_missing_function_is_reported_as_missing():

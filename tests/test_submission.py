@@ -2,7 +2,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.grading import grade_path
+from autograder.course_grading import grade_path
 from autograder.submission import plain_python, read_cells
 from conftest import EXAMPLES, FAST
 

@@ -12,12 +12,12 @@ import statistics
 from html import escape
 from typing import NamedTuple
 
-from autograder.model import STATUSES
+from autograder.model import STATUSES, ExerciseResult, Report
 from autograder.reports.scores import points
 
 from .charts import histograms
 
-Entry = tuple[str, dict]  # (student, Report.to_dict())
+Entry = tuple[str, Report]  # (student, their report)
 
 
 class Mistake(NamedTuple):
@@ -36,10 +36,10 @@ def ranked_mistakes(entries: list[Entry]) -> list[Mistake]:
     """Each diagnosed mistake (per exercise) with the number of students who made it, most first."""
     students: dict[tuple[str, str], set[str]] = {}
     for student, report in entries:
-        for exercise in report["exercises"]:
-            for case in exercise["cases"]:
-                if case["diagnosis"]:
-                    students.setdefault((exercise["name"], case["diagnosis"]), set()).add(student)
+        for exercise in report.exercises:
+            for case in exercise.cases:
+                if case.diagnosis:
+                    students.setdefault((exercise.name, case.diagnosis), set()).add(student)
     return sorted((Mistake(len(who), name, text) for (name, text), who in students.items()),
                   key=lambda mistake: (-mistake.students, mistake.exercise, mistake.diagnosis))
 
@@ -57,10 +57,10 @@ def ranked_errors(entries: list[Entry]) -> list[ErrorKind]:
     students: dict[str, set[str]] = {}
     where: dict[str, dict[str, None]] = {}
     for student, report in entries:
-        found = [(error_kind("error", message), "loading") for message in report["errors"]]
-        found += [(error_kind(case["status"], case["message"]), exercise["name"])
-                  for exercise in report["exercises"] for case in exercise["cases"]
-                  if case["status"] in ("error", "timeout")]
+        found = [(error_kind("error", message), "loading") for message in report.errors]
+        found += [(error_kind(case.status, case.message), exercise.name)
+                  for exercise in report.exercises for case in exercise.cases
+                  if case.status in ("error", "timeout")]
         for kind, place in found:
             students.setdefault(kind, set()).add(student)
             where.setdefault(kind, {})[place] = None
@@ -72,7 +72,7 @@ def by_assignment(entries: list[Entry]) -> dict[str, list[Entry]]:
     """The entries of each assignment, in order of first appearance."""
     groups: dict[str, list[Entry]] = {}
     for entry in entries:
-        groups.setdefault(entry[1].get("assignment", ""), []).append(entry)
+        groups.setdefault(entry[1].assignment, []).append(entry)
     return groups
 
 
@@ -81,13 +81,13 @@ def score_panels(entries: list[Entry]) -> list[tuple[str, list[float], float]]:
     def panel(name: str, scores: list[float], maximum: float):
         return f"{name}: mean {points(statistics.fmean(scores))}/{points(maximum)}", scores, maximum
 
-    panels = [panel("total", [r["score"] for _, r in entries], max(r["max_score"] for _, r in entries))]
-    by_name: dict[str, list[dict]] = {}
+    panels = [panel("total", [r.score for _, r in entries], max(r.max_score for _, r in entries))]
+    by_name: dict[str, list[ExerciseResult]] = {}
     for _, report in entries:
-        for exercise in report["exercises"]:
-            by_name.setdefault(exercise["name"], []).append(exercise)
+        for exercise in report.exercises:
+            by_name.setdefault(exercise.name, []).append(exercise)
     for name, results in by_name.items():
-        panels.append(panel(name, [e["score"] for e in results], max(e["max_score"] for e in results)))
+        panels.append(panel(name, [e.score for e in results], max(e.max_score for e in results)))
     return panels
 
 
@@ -95,9 +95,9 @@ def status_counts(entries: list[Entry]) -> dict[str, dict[str, int]]:
     """exercise -> status -> number of submissions."""
     counts: dict[str, dict[str, int]] = {}
     for _, report in entries:
-        for exercise in report["exercises"]:
-            row = counts.setdefault(exercise["name"], dict.fromkeys(STATUSES, 0))
-            row[exercise["status"]] += 1
+        for exercise in report.exercises:
+            row = counts.setdefault(exercise.name, dict.fromkeys(STATUSES, 0))
+            row[exercise.status] += 1
     return counts
 
 

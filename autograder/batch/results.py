@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from autograder.model import Report
 from autograder.reports.scores import points
 
 from .discover import Submission
@@ -52,13 +53,12 @@ def report_name(name: str) -> str:
     return f"{start}~{digest}{REPORT_SUFFIX}"
 
 
-def load_report(path: Path) -> dict | None:
+def load_report(path: Path) -> Report | None:
     """The report in ``path``, or None when there is none (or it is not a report)."""
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
-    return report if isinstance(report, dict) and "exercises" in report else None
 
 
 def is_current(report_file: Path, submission: Submission, public_only: bool) -> bool:
@@ -70,31 +70,31 @@ def is_current(report_file: Path, submission: Submission, public_only: bool) -> 
     except OSError:
         return False
     report = load_report(report_file)
-    return (report is not None and report.get("public_only") == public_only
+    return (report is not None and report.public_only == public_only
             and (submission_status(report)[0] == "refused") == (submission.refused is not None))
 
 
-def submission_status(report: dict) -> tuple[str, str]:
+def submission_status(report: Report) -> tuple[str, str]:
     """The status and note of a report's row: 'unreadable' or 'refused' and why, else 'passed' (full marks)
     or 'failed' and no note."""
-    for error in report.get("errors", []):
+    for error in report.errors:
         start, _, reason = error.partition(": ")
         if start in NOT_READ:
             return NOT_READ[start], reason
-    return ("passed" if all(e["status"] == "passed" for e in report["exercises"]) else "failed"), ""
+    return ("passed" if all(e.status == "passed" for e in report.exercises) else "failed"), ""
 
 
-def scores_csv(entries: list[tuple[str, dict]], not_graded: list[NotGraded]) -> str:
+def scores_csv(entries: list[tuple[str, Report]], not_graded: list[NotGraded]) -> str:
     """scores.csv from (student, report) pairs and the submissions the grader failed on: student, one column
     per exercise, total, max, status, assignment, submission (a student may hand in several files) and note
     (why a submission was not graded), one row per submission, by student."""
-    exercises = list(dict.fromkeys(e["name"] for _, report in entries for e in report["exercises"]))
+    exercises = list(dict.fromkeys(e.name for _, report in entries for e in report.exercises))
     rows = []
     for student, report in entries:
-        scores = {e["name"]: points(e["score"]) for e in report["exercises"]}
+        scores = {e.name: points(e.score) for e in report.exercises}
         status, note = submission_status(report)
-        rows.append([student, *(scores.get(name, "") for name in exercises), points(report["score"]),
-                     points(report["max_score"]), status, report.get("assignment", ""), report["submission"], note])
+        rows.append([student, *(scores.get(name, "") for name in exercises), points(report.score),
+                     points(report.max_score), status, report.assignment, report.submission, note])
     for failure in not_graded:
         rows.append([failure.submission.student, *[""] * len(exercises), "", "", NOT_GRADED, "",
                      str(failure.submission.relative), failure.reason])

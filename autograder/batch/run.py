@@ -15,8 +15,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder.assignments import ASSIGNMENTS, DEFAULT, Assignment
-from autograder.grading import grade_cells
+from autograder.course import Assignment
+from autograder.course_grading import grade_course_cells
+from autograder.registry import all_assignments
 from autograder.model import ExerciseResult, Report
 from autograder.reports import render
 from autograder.sandbox import Limits
@@ -44,11 +45,11 @@ def grade_one(path: str, name: str, hidden_seed: int | None, limits: Limits, ass
     """Grade one file (in a pool or dask worker) as ``assignment`` when it is a known assignment's name, else
     as the assignment its functions belong to; an unreadable file, or one over ``max_bytes``, gets a report
     saying so."""
-    known = ASSIGNMENTS.get(assignment)
+    known = all_assignments().get(assignment)
     try:
-        return grade_cells(read_cells(path, max_bytes), name, hidden_seed, limits, known)
+        return grade_course_cells(read_cells(path, max_bytes), name, hidden_seed, limits, known)
     except SubmissionError as error:
-        return unreadable_report(name, str(error), hidden_seed is None, known or DEFAULT)
+        return unreadable_report(name, str(error), hidden_seed is None, known or _default())
 
 
 def unreadable_report(name: str, reason: str, public_only: bool, assignment: Assignment) -> Report:
@@ -59,10 +60,14 @@ def unreadable_report(name: str, reason: str, public_only: bool, assignment: Ass
 
 def refused_report(submission: Submission, public_only: bool) -> Report:
     """Zero points for a refused submission, every exercise an error that says why."""
-    assignment = ASSIGNMENTS.get(submission.assignment) or DEFAULT
+    assignment = all_assignments().get(submission.assignment) or _default()
     return _zero_report(str(submission.relative), f"{REFUSED}: {submission.refused}",
                         f"Your submission was not read: it is {submission.refused}. Hand in the file itself.",
                         public_only, assignment)
+
+
+def _default() -> Assignment:
+    return next(iter(all_assignments().values()))
 
 
 def _zero_report(name: str, error: str, feedback: str, public_only: bool, assignment: Assignment) -> Report:

@@ -1,5 +1,5 @@
 """Isolated execution of student code: a child process per submission, a fork per exercise."""
 from .isolation import Isolation, detect
-from .runner import Cell, ExerciseRun, Limits, LoadResult, Sandbox, SandboxError
+from .runner import Cell, Limits, Sandbox, SandboxError
 
-__all__ = ["Cell", "ExerciseRun", "Isolation", "Limits", "LoadResult", "Sandbox", "SandboxError", "detect"]
+__all__ = ["Cell", "Isolation", "Limits", "Sandbox", "SandboxError", "detect"]

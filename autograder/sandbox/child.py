@@ -111,10 +111,11 @@ def kill_group(pid):
 
 
 class Helper:
-    """A helper the exercise may call: the parent computes it with the reference and sends the answer."""
+    """A helper the exercise may call: the parent answers it (with the reference, or with the release's
+    recorded answer), or tells it to call the student's own function ``own`` when it has no answer."""
 
-    def __init__(self, name, channel):
-        self.name, self.channel = name, channel
+    def __init__(self, name, channel, own):
+        self.name, self.channel, self.own = name, channel, own
         self.__name__ = name
 
     def __call__(self, *args):
@@ -122,6 +123,10 @@ class Helper:
         reply = self.channel.receive()
         if "error" in reply:
             raise REPLIES.get(reply["error"]["type"], RuntimeError)(reply["error"]["message"])
+        if reply.get("own"):
+            if not callable(self.own):
+                raise NameError(f"name '{self.name}' is not defined")
+            return self.own(*args)
         return codec.decode(reply["value"])
 
 
@@ -274,7 +279,7 @@ class Zygote:
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
         for name in request["helpers"]:
-            namespace[name] = Helper(name, channel)
+            namespace[name] = Helper(name, channel, namespace.get(name))
         function = namespace.get(request["function"])
         if not callable(function):
             channel.send({"event": "missing"})

@@ -196,7 +196,7 @@ def grader_paths() -> list[str]:
                 if os.path.isfile(os.path.join(project, "pyproject.toml")):
                     paths.add(project)
     for folder in {*site.getsitepackages(), *python_folders()}:
-        for pattern in (f"{DISTRIBUTION}-*.dist-info", f"__editable__*{DISTRIBUTION}*"):
+        for pattern in (f"{DISTRIBUTION}*.dist-info", f"__editable__*{DISTRIBUTION}*"):
             paths.update(glob.glob(os.path.join(folder, pattern)))
     return sorted(paths)
 

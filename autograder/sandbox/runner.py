@@ -17,10 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..checks import AnswerWithOwn, Helpers
+from ..spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
 from .isolation import Isolation, child_command, detect
 
@@ -54,23 +55,6 @@ class Cell:
     source: str
 
 
-@dataclass
-class LoadResult:
-    functions: set[str] = field(default_factory=set)
-    errors: list[dict] = field(default_factory=list)  # {"type","message","where"} for failing cells
-
-
-@dataclass
-class ExerciseRun:
-    """What happened when one exercise ran: per-case results and how the process ended."""
-
-    status: str  # "exited", "signal", "timeout", "protocol", "missing", "lost" (the child died)
-    cases: dict[str, dict] = field(default_factory=dict)  # case id -> {"value"} or {"error"}, + "args_after"
-    detail: str = ""
-    output: str = ""  # the start of what the student's code printed
-
-
-Helpers = Mapping[str, Callable[..., object]]  # name -> the parent's answer to a helper call
 
 
 class SandboxError(RuntimeError):
@@ -95,7 +79,7 @@ class Sandbox:
         self._reader = codec.FrameReader(limits.result_bytes)
         self._pending: list[dict] = []
         self._skip: set[int] = set()
-        self._errors: dict[int, dict] = {}
+        self._errors: dict[int, ErrorInfo] = {}
         self._restarts = 0
         self._load_deadline: float | None = None
         self._load: LoadResult | None = None
@@ -154,14 +138,13 @@ class Sandbox:
                 self._skip.add(blamed)
                 self._errors[blamed] = _lost_error(str(lost), self.cells[blamed].label)
 
-    def _sorted_errors(self) -> list[dict]:
+    def _sorted_errors(self) -> list[ErrorInfo]:
         return [self._errors[index] for index in sorted(self._errors)]
 
-    def _gave_up(self) -> dict:
+    def _gave_up(self) -> ErrorInfo:
         why = (f"it stopped the grading process {self._restarts} times" if self._restarts > self.limits.restarts
                else f"loading took longer than {self.limits.load_timeout:g} s in all")
-        return {"type": "GradingStopped", "where": None,
-                "message": f"your submission was not loaded completely: {why}, so nothing more was run"}
+        return ErrorInfo("GradingStopped", f"your submission was not loaded completely: {why}, so nothing more was run")
 
     # -- exercises --------------------------------------------------------------------------------------
     def run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers = {}) -> ExerciseRun:
@@ -294,7 +277,8 @@ class Sandbox:
 
 # -- what crosses the channel -----------------------------------------------------------------------------
 def answer_helper(message: dict, helpers: Helpers) -> dict:
-    """The parent's answer to one helper call: {"value"} or {"error": {"type", "message"}}."""
+    """The parent's answer to one helper call: {"value"}, {"own": True} (call the student's own helper) or
+    {"error": {"type", "message"}}."""
     name = message.get("name")
     if name not in helpers:
         return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
@@ -303,33 +287,35 @@ def answer_helper(message: dict, helpers: Helpers) -> dict:
         if not isinstance(args, tuple):
             raise codec.CodecError("the arguments are not a tuple")
         return {"value": codec.encode(helpers[name](*args))}
+    except AnswerWithOwn:
+        return {"own": True}
     except Exception as error:  # the reference rejected the input, or the call was refused
         return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
 
 
-def clean_error(error) -> dict:
-    """An error as the child described it, forced into {"type": str, "message": str, "where": ...}."""
+def clean_error(error) -> ErrorInfo:
+    """An error as the child described it, forced into an ErrorInfo of bounded size."""
     if not isinstance(error, dict):
         error = {}
     where = error.get("where")
     if isinstance(where, dict):
         line = where.get("line")
-        where = {"label": str(where.get("label") or "")[:100], "line": line if type(line) is int else None,
-                 "text": str(where.get("text") or "")[:200]}
+        where = Where(str(where.get("label") or "")[:100], line if type(line) is int else None,
+                      str(where.get("text") or "")[:200])
     else:
         where = None
-    return {"type": str(error.get("type") or "Error")[:100], "message": str(error.get("message") or "")[:500],
-            "where": where}
+    return ErrorInfo(str(error.get("type") or "Error")[:100], str(error.get("message") or "")[:500], where)
 
 
-def _decode_case(message: dict) -> dict:
+def _decode_case(message: dict) -> CaseOutcome:
     try:
-        case = {"value": codec.decode(message["value"])} if "value" in message else {"error": clean_error(message.get("error"))}
-        if "args_after" in message:
-            case["args_after"] = codec.decode(message["args_after"])
-        return case
+        after = codec.decode(message["args_after"]) if "args_after" in message else None
+        after = after if isinstance(after, tuple) else None
+        if "value" in message:
+            return CaseOutcome(value=codec.decode(message["value"]), args_after=after)
+        return CaseOutcome(error=clean_error(message.get("error")), args_after=after)
     except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError) as error:
-        return {"error": {"type": "CodecError", "message": f"the result could not be read: {error}", "where": None}}
+        return CaseOutcome(error=ErrorInfo("CodecError", f"the result could not be read: {error}"))
 
 
 def _names(functions) -> set[str]:
@@ -402,8 +388,8 @@ def _exit_reason(process: subprocess.Popen) -> str:
     return f"the code ended the process (exit code {code})"
 
 
-def _lost_error(message: str, label: str | None = None) -> dict:
-    return {"type": "ProcessLost", "message": message, "where": {"label": label, "line": None, "text": ""} if label else None}
+def _lost_error(message: str, label: str | None = None) -> ErrorInfo:
+    return ErrorInfo("ProcessLost", message, Where(label) if label else None)
 
 
 def _read_start(path: Path, limit: int) -> str:

@@ -1,31 +1,20 @@
-"""The catalogue of known mistakes: for each exercise, what students get wrong and how to say so.
+"""conv_step_by_step's catalogue of known mistakes: what students get wrong, how it shows, how to say so.
 
-A Mistake is recognised in one of four ways: ``knobs`` (the exercise's mutant, e.g. in ``mutants.py``,
-with those knobs reproduces the student's output), ``variant`` (a wrong function with the exercise's
-signature reproduces it), ``shape_rule`` (the output's shape or type gives it away), or
-``error_rule`` (the exception the code raised gives it away). Messages are one plain sentence with the fix.
+Most mistakes are knobs of the course's algorithm (``mutants.py``); the rest show in the output's shape
+(``shapes``: the shapes that give it away on a case) or in the exception raised (``signs``). Messages are
+one plain sentence with the fix.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import numpy as np
 
+from ...course import Mistake
+from ...diagnose import ErrorSigns, Shapes
 
-@dataclass(frozen=True)
-class Mistake:
-    exercise: str
-    key: str
-    message: str
-    knobs: dict = field(default_factory=dict)
-    variant: Callable | None = None  # a wrong implementation with the exercise's signature
-    shape_rule: Callable[[tuple, dict], bool] | None = None  # (args, student's named outputs) -> bool
-    error_rule: Callable[[tuple, dict], bool] | None = None  # (args, error {"type","message"}) -> bool
+WINDOW_ERRORS = ("ValueError", "IndexError")  # what numpy raises on a window cut short
 
 
-# -- rules about output sizes -----------------------------------------------------------------------------
+# -- output sizes --------------------------------------------------------------------------------------
 def _geometry(exercise: str, args: tuple):
     """(n_H_prev, n_W_prev, f, pad, stride) of a conv or pool case."""
     if exercise == "conv_forward":
@@ -35,8 +24,8 @@ def _geometry(exercise: str, args: tuple):
     return A_prev.shape[1], A_prev.shape[2], hp["f"], 0, hp["stride"]
 
 
-def _sizes(n_H, n_W, f, pad, stride, rounding):
-    return tuple(int(rounding((n + 2 * pad - f) / stride)) + 1 for n in (n_H, n_W))
+def _size(n, f, pad, stride, rounding):
+    return int(rounding((n + 2 * pad - f) / stride)) + 1
 
 
 # ceil(x) + 1, round(x) + 1, and round(1 + x) (the course's int(1 + (n - f) / stride) with round for int):
@@ -44,69 +33,60 @@ def _sizes(n_H, n_W, f, pad, stride, rounding):
 _WRONG_ROUNDINGS = (np.ceil, round, lambda x: round(1 + x) - 1)
 
 
-def _rounding_shape_rule(exercise):
-    def rule(args, got):
-        first = next(iter(got.values()))
+def _wrong_sizes(n, f, pad, stride) -> set[int]:
+    """Output sizes along an axis of n that a wrong rounding gives (and the right floor does not)."""
+    return {_size(n, f, pad, stride, rounding) for rounding in _WRONG_ROUNDINGS} - {_size(n, f, pad, stride, np.floor)}
+
+
+def _rounding_shapes(exercise: str):
+    """Outputs whose height or width comes from ceil or round instead of floor."""
+    def shapes(args) -> Shapes | None:
         n_H, n_W, f, pad, stride = _geometry(exercise, args)
-        right = _sizes(n_H, n_W, f, pad, stride, np.floor)
-        wrong = {_sizes(n_H, n_W, f, pad, stride, r) for r in _WRONG_ROUNDINGS} - {right}
-        return isinstance(first, np.ndarray) and first.ndim == 4 and first.shape[1:3] in wrong
-    return rule
+        sizes = {tuple(_size(n, f, pad, stride, rounding) for n in (n_H, n_W)) for rounding in _WRONG_ROUNDINGS}
+        wrong = sizes - {tuple(_size(n, f, pad, stride, np.floor) for n in (n_H, n_W))}
+        return Shapes(_first_output(exercise), frozenset((None, h, w, None) for h, w in wrong)) if wrong else None
+    return shapes
 
 
-def _rounding_error_rule(exercise):
-    """The code raised on a window cut short at the edge, exactly as a ceil/round output size would cut it."""
-    def rule(args, error):
-        if error["type"] not in ("ValueError", "IndexError"):
-            return False
+def _rounding_signs(exercise: str):
+    """Code that raised on a window cut short at the edge, exactly as a ceil/round output size would cut it."""
+    def signs(args) -> ErrorSigns | None:
         n_H, n_W, f, pad, stride = _geometry(exercise, args)
-        short_H, short_W = (_cut_window_sizes(n, f, pad, stride) for n in (n_H, n_W))
-        return any((h, w) != (f, f) and h in short_H | {f} and w in short_W | {f}
-                   for h, w in _leading_pairs(error["message"]))
-    return rule
-
-
-def _unpadded_window_rule(args, error):
-    """The code raised on a window cut short because it was read from A_prev instead of the padded array."""
-    if error["type"] not in ("ValueError", "IndexError"):
-        return False
-    n_H, n_W, f, pad, stride = _geometry("conv_forward", args)
-    if pad == 0:
-        return False
-    cut_H, cut_W = ({max(0, n - k * stride) for k in range((n + 2 * pad - f) // stride + 1)} - {f}
-                    for n in (n_H, n_W))
-    return any((h, w) != (f, f) and h in cut_H | {f} and w in cut_W | {f} and min(h, w) < f
-               for h, w in _leading_pairs(error["message"]))
+        short_H, short_W = (_cut_window_sizes(n, f, pad, stride) | {f} for n in (n_H, n_W))
+        windows = frozenset((h, w) for h in short_H for w in short_W if (h, w) != (f, f))
+        return ErrorSigns(WINDOW_ERRORS, windows=windows) if windows else None
+    return signs
 
 
 def _cut_window_sizes(n, f, pad, stride) -> set[int]:
     """Sizes of the last window along an axis of n when a wrong rounding adds positions past the edge."""
-    right = int(np.floor((n + 2 * pad - f) / stride)) + 1
-    sizes = {int(rounding((n + 2 * pad - f) / stride)) + 1 for rounding in _WRONG_ROUNDINGS} - {right}
-    return {max(0, n + 2 * pad - (size - 1) * stride) for size in sizes}
+    return {max(0, n + 2 * pad - (size - 1) * stride) for size in _wrong_sizes(n, f, pad, stride)}
 
 
-def _leading_pairs(text: str) -> list[tuple[int, int]]:
-    """The first two numbers of every shape tuple in an error message, e.g. (2, 3) from '(2,3,4)'."""
-    return [(int(a), int(b)) for a, b in re.findall(r"\((\d+),\s*(\d+)(?:,\s*\d+)*\)", text)]
+def _unpadded_window_signs(args) -> ErrorSigns | None:
+    """Code that raised on a window cut short because it was read from A_prev instead of the padded array."""
+    n_H, n_W, f, pad, stride = _geometry("conv_forward", args)
+    if pad == 0:
+        return None
+    cut_H, cut_W = ({max(0, n - k * stride) for k in range((n + 2 * pad - f) // stride + 1)} - {f} | {f}
+                    for n in (n_H, n_W))
+    windows = frozenset((h, w) for h in cut_H for w in cut_W if (h, w) != (f, f) and min(h, w) < f)
+    return ErrorSigns(WINDOW_ERRORS, windows=windows) if windows else None
 
 
-def _swapped_rule(args, got):
-    first, A_prev = next(iter(got.values())), args[0]
-    n_H, n_W = A_prev.shape[1], A_prev.shape[2]
-    return (n_H != n_W and isinstance(first, np.ndarray) and first.ndim == 4
-            and first.shape[1:3] != first.shape[2:0:-1] and _is_transposed_hw(first.shape, args))
+def _swapped_shapes(exercise: str):
+    """Outputs whose height and width are each other's right size."""
+    def shapes(args) -> Shapes | None:
+        n_H, n_W, f, pad, stride = _geometry(exercise, args)
+        right_H, right_W = (_size(n, f, pad, stride, np.floor) for n in (n_H, n_W))
+        if n_H == n_W or right_H == right_W:
+            return None
+        return Shapes(_first_output(exercise), frozenset({(None, right_W, right_H, None)}))
+    return shapes
 
 
-def _is_transposed_hw(shape, args):
-    """True when the output's height and width are each other's right size."""
-    A_prev = args[0]
-    if len(args) == 4:  # conv_forward
-        f, pad, stride = args[1].shape[0], args[3]["pad"], args[3]["stride"]
-    else:
-        f, pad, stride = args[1]["f"], 0, args[1]["stride"]
-    right = _sizes(A_prev.shape[1], A_prev.shape[2], f, pad, stride, np.floor)
-    return shape[1:3] == right[::-1]
+def _first_output(exercise: str) -> str:
+    return {"conv_forward": "Z", "pool_forward": "A"}[exercise]
 
 
 ROUNDING = ("The output size is floor((n_prev + 2*pad - f) / stride) + 1: use integer division (//), not ceil or "
@@ -116,45 +96,35 @@ FLOAT_B = ("float(b) fails on numpy >= 2.4 because b has shape (1, 1, 1): add th
            "(or np.squeeze(b)).")
 
 
-def _float_b_rule(args, error):
-    return error["type"] == "TypeError" and (
-        "0-dimensional arrays" in error["message"] or "length-1 arrays" in error["message"])
+def _float_b_signs(args) -> ErrorSigns:
+    return ErrorSigns(("TypeError",), phrases=("0-dimensional arrays", "length-1 arrays"))
 
 
-def _unpad_broadcast(error):
-    """(height, width) of the array numpy could not store in dA_prev and of dA_prev's slot, or None."""
-    found = re.search(r"could not broadcast input array from shape \(([\d, ]*)\) into shape \(([\d, ]*)\)",
-                      error["message"])
-    if error["type"] != "ValueError" or not found:
-        return None
-    source, target = ([int(d) for d in group.split(",") if d.strip()] for group in found.groups())
-    if len(source) < 3 or len(target) < 3:
-        return None
-    return tuple(source[-3:-1]), tuple(target[-3:-1])
-
-
-def _negative_unpad_rule(args, error):
+# -- unpadding dA_prev in conv_backward ----------------------------------------------------------------------
+def _negative_unpad_signs(args) -> ErrorSigns | None:
     """The course's hint ``X[pad:-pad, pad:-pad, :]`` is empty at pad 0: storing it in dA_prev[i] cannot broadcast."""
     A_prev, hparameters = args[1][0], args[1][3]
-    shapes = _unpad_broadcast(error)
-    return hparameters["pad"] == 0 and shapes == ((0, 0), A_prev.shape[1:3])
+    if hparameters["pad"] != 0:
+        return None
+    return ErrorSigns(("ValueError",), broadcast=((0, 0), tuple(A_prev.shape[1:3])))
 
 
-def _not_unpadded_rule(args, error):
+def _not_unpadded_signs(args) -> ErrorSigns | None:
     """Storing the padded da_prev_pad in dA_prev[i] (no unpadding) cannot broadcast when pad > 0."""
     A_prev, pad = args[1][0], args[1][3]["pad"]
+    if pad <= 0:
+        return None
     n_H_prev, n_W_prev = A_prev.shape[1:3]
-    shapes = _unpad_broadcast(error)
-    return pad > 0 and shapes == ((n_H_prev + 2 * pad, n_W_prev + 2 * pad), (n_H_prev, n_W_prev))
+    return ErrorSigns(("ValueError",), broadcast=((n_H_prev + 2 * pad, n_W_prev + 2 * pad), (n_H_prev, n_W_prev)))
 
 
-def _sequence_rule(args, error):
-    return error["type"] == "ValueError" and "setting an array element with a sequence" in error["message"]
+def _sequence_signs(args) -> ErrorSigns:
+    return ErrorSigns(("ValueError",), phrases=("setting an array element with a sequence",))
 
 
-def _array_not_scalar_rule(args, got):
-    Z = got["Z"]
-    return isinstance(Z, np.ndarray) and Z.ndim > 0 and Z.size == 1
+def _array_not_scalar_shapes(args) -> Shapes:
+    """A Z returned as an array holding one number (of up to 8 dimensions)."""
+    return Shapes("Z", frozenset((1,) * ndim for ndim in range(1, 9)))
 
 
 CATALOGUE: tuple[Mistake, ...] = (
@@ -177,8 +147,8 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("conv_single_step", "bias_per_element", "You added b to every element before summing (f*f*n_C times): "
             "sum a_slice_prev * W first, then add b once.", {"bias": "per_element"}),
     Mistake("conv_single_step", "array_not_scalar", "You returned an array with one element: return a number, "
-            "e.g. Z = np.sum(a_slice_prev * W) + b.item().", shape_rule=_array_not_scalar_rule),
-    Mistake("conv_single_step", "float_b", FLOAT_B, error_rule=_float_b_rule),
+            "e.g. Z = np.sum(a_slice_prev * W) + b.item().", shapes=_array_not_scalar_shapes),
+    Mistake("conv_single_step", "float_b", FLOAT_B, signs=_float_b_signs),
     # conv_forward
     Mistake("conv_forward", "stride_ignored", "Your output matches a convolution that ignores the stride: "
             "use vert_start = h * stride and horiz_start = w * stride.", {"stride_ignored": True}),
@@ -191,16 +161,16 @@ CATALOGUE: tuple[Mistake, ...] = (
             "add b once per output value.", {"bias": "per_element"}),
     Mistake("conv_forward", "cache_padded", "Your cache holds the padded A_prev: cache the original, unpadded A_prev "
             "(conv_backward pads it again).", {"cache_padded": True}),
-    Mistake("conv_forward", "rounding", ROUNDING, shape_rule=_rounding_shape_rule("conv_forward"),
-            error_rule=_rounding_error_rule("conv_forward")),
-    Mistake("conv_forward", "hw_swapped", SWAPPED, shape_rule=_swapped_rule),
+    Mistake("conv_forward", "rounding", ROUNDING, shapes=_rounding_shapes("conv_forward"),
+            signs=_rounding_signs("conv_forward")),
+    Mistake("conv_forward", "hw_swapped", SWAPPED, shapes=_swapped_shapes("conv_forward")),
     Mistake("conv_forward", "unpadded_windows", "Your windows are cut short at the edge because they come from the "
             "unpadded input: slice them from A_prev_pad = zero_pad(A_prev, pad), i.e. a_prev_pad = A_prev_pad[i].",
-            error_rule=_unpadded_window_rule),
-    Mistake("conv_forward", "float_b", FLOAT_B, error_rule=_float_b_rule),
+            signs=_unpadded_window_signs),
+    Mistake("conv_forward", "float_b", FLOAT_B, signs=_float_b_signs),
     Mistake("conv_forward", "array_into_element", "Z[i, h, w, c] must receive a number, but your expression is an "
             "array: b[:, :, :, c] has shape (1, 1, 1), so add it as a number (b[0, 0, 0, c], or .item()), or let "
-            "conv_single_step do it.", error_rule=_sequence_rule),
+            "conv_single_step do it.", signs=_sequence_signs),
     # pool_forward
     Mistake("pool_forward", "average_as_sum", "Your average pooling returns the sum of each window: divide by f*f "
             "(np.mean).", {"average_as_sum": True}),
@@ -208,16 +178,16 @@ CATALOGUE: tuple[Mistake, ...] = (
             "vert_start = h * stride and horiz_start = w * stride.", {"stride_ignored": True}),
     Mistake("pool_forward", "mode_ignored", 'Your pool_forward always takes the max: use np.mean when mode == "average".',
             {"mode_ignored": True}),
-    Mistake("pool_forward", "rounding", ROUNDING, shape_rule=_rounding_shape_rule("pool_forward"),
-            error_rule=_rounding_error_rule("pool_forward")),
-    Mistake("pool_forward", "hw_swapped", SWAPPED, shape_rule=_swapped_rule),
+    Mistake("pool_forward", "rounding", ROUNDING, shapes=_rounding_shapes("pool_forward"),
+            signs=_rounding_signs("pool_forward")),
+    Mistake("pool_forward", "hw_swapped", SWAPPED, shapes=_swapped_shapes("pool_forward")),
     # conv_backward
     Mistake("conv_backward", "negative_unpad", "You removed the padding with [pad:-pad], which is empty when pad = 0: "
             "use [pad:pad + n_H_prev] (or return dA_prev_pad itself when pad = 0).", {"unpad": "negative"},
-            error_rule=_negative_unpad_rule),
+            signs=_negative_unpad_signs),
     Mistake("conv_backward", "not_unpadded", "Your dA_prev still has the padding: return "
             "dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :].", {"unpad": "none"},
-            error_rule=_not_unpadded_rule),
+            signs=_not_unpadded_signs),
     Mistake("conv_backward", "flipped_kernel_dA", "Your dA_prev uses a flipped W: add W[:, :, :, c] * dZ[i, h, w, c] "
             "to the window as it is.", {"flip_kernel_dA": True}),
     Mistake("conv_backward", "assign_dA", "Your dA_prev keeps only the last contribution to each position: "

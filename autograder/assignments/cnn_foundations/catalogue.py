@@ -7,7 +7,7 @@ import numpy as np
 
 from cnn_reference import concepts as ref
 
-from ..catalogue import Mistake
+from ...course import Mistake
 
 
 def _size(rounding):

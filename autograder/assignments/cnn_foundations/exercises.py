@@ -1,4 +1,4 @@
-"""The concepts assignment's exercises as data: the lecture's numbers as public cases, seeded hidden ones.
+"""cnn_foundations' exercises as data: the lecture's numbers as public cases, seeded hidden ones.
 
 ``helpers`` name the earlier exercises a solution naturally calls (convolve2d calls correlate2d, the shape
 functions call conv_output_size, ...): while an exercise is graded they are the reference's, so a mistake
@@ -10,8 +10,7 @@ import numpy as np
 
 from cnn_reference import concepts as ref
 
-from ..cases import Family, normal
-from ..exercises import Exercise
+from ...course import Exercise, Family, normal
 
 
 def _int(rng: np.random.Generator, low: int, high: int) -> int:

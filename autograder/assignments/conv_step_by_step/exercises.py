@@ -1,75 +1,16 @@
-"""The graded exercises as data: points, reference, outputs, helpers, public cases, hidden families.
+"""The graded exercises of conv_step_by_step: points, reference, outputs, helpers, public cases, hidden families.
 
-Points sum to 100. ``helpers`` are the functions the exercise's reference solution calls; while it is
-graded, calls to them are answered by the grader with the reference (over the sandbox's channel: the
-student's process never holds it), so a broken helper costs points only in its own exercise. ``cost``
-bounds the work one such call may ask of the grader.
+Points sum to 100. The public cases are the course's published examples; the hidden families are the
+edge cases those examples miss.
 """
 from __future__ import annotations
-
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 import cnn_reference as ref
 
-from .cases import (Case, Family, conv_args, conv_backward_args, course_rng, describe_args, hidden_cases, normal,
-                    pool_backward_args, tied)
-
-
-@dataclass(frozen=True)
-class Exercise:
-    name: str
-    points: float
-    reference: Callable
-    arg_names: tuple[str, ...]
-    outputs: tuple[str, ...]  # names of the returned values, in order
-    public: Callable[[], list[tuple[str, tuple]]]  # -> [(description, args)]
-    families: tuple[Family, ...]
-    helpers: tuple[str, ...] = ()
-    cache_items: tuple[str, ...] = ()  # names of the items of a returned "cache" tuple
-    rtol: float = 1e-5
-    atol: float = 1e-8
-    mutant: Callable | None = None  # the course's algorithm with knobs (catalogue entries' knobs switch them)
-    cost: Callable[..., int] | None = None  # elements the reference touches for these args (None: the inputs')
-
-    def cases(self, hidden_seed: int | None) -> list[Case]:
-        """Public cases, then (with a seed) the hidden ones."""
-        cases = [Case(f"public:{k + 1}", f"{text}: {describe_args(args, self.arg_names)}", args, public=True)
-                 for k, (text, args) in enumerate(self.public())]
-        if hidden_seed is not None:
-            cases += hidden_cases(hidden_seed, zlib.crc32(self.name.encode()), self.families, self.arg_names)
-        return cases
-
-    def expected(self, case: Case) -> dict:
-        """The reference's named outputs; raises ValueError where the right answer is to reject the input."""
-        return self.named(self.reference(*case.args))
-
-    def work(self, args: tuple) -> int:
-        """How many array elements a call of the reference on ``args`` touches (an upper bound)."""
-        if self.cost is not None:
-            return int(self.cost(*args))
-        return sum(int(np.size(arg)) for arg in args if isinstance(arg, np.ndarray)) + len(args)
-
-    def named(self, value) -> dict:
-        """The returned value as {output name: value}; raises ValueError when it has the wrong form."""
-        if len(self.outputs) == 1:
-            return {self.outputs[0]: value}
-        if not isinstance(value, tuple | list):
-            raise ValueError(f"expected {len(self.outputs)} returned values ({', '.join(self.outputs)}), "
-                             f"got one {type(value).__name__}")
-        if len(value) != len(self.outputs):
-            raise ValueError(f"expected {len(self.outputs)} returned values ({', '.join(self.outputs)}), got {len(value)}")
-        named = dict(zip(self.outputs, value))
-        if "cache" in named and self.cache_items:
-            cache = named["cache"]
-            if not isinstance(cache, tuple | list) or len(cache) != len(self.cache_items):
-                raise ValueError(f"cache must be the tuple ({', '.join(self.cache_items)}), got {type(cache).__name__}"
-                                 + (f" of {len(cache)} items" if isinstance(cache, tuple | list) else ""))
-            named["cache"] = dict(zip(self.cache_items, cache))
-        return named
+from ...course import Exercise, Family, course_rng, normal
+from .cases import conv_args, conv_backward_args, pool_backward_args, tied
 
 
 # -- public cases: the course's published examples ------------------------------------------------------

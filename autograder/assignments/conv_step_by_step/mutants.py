@@ -7,8 +7,6 @@ Loops run over output positions only (batch and channels vectorized): they are c
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 import cnn_reference as ref
@@ -35,9 +33,8 @@ def conv_single_step(a_slice_prev, W, b, *, bias="once"):
     return {"once": total + b.reshape(-1)[0], "missing": total, "per_element": np.sum(a_slice_prev * W + b)}[bias]
 
 
-def _size(n, f, pad, stride, rounding="floor"):
-    exact = (n + 2 * pad - f) / stride
-    return {"floor": math.floor, "ceil": math.ceil, "round": round}[rounding](exact) + 1
+def _size(n, f, pad, stride):
+    return (n + 2 * pad - f) // stride + 1
 
 
 def conv_forward(A_prev, W, b, hparameters, *, stride_ignored=False, flip_kernel=False, bias="once",

@@ -1,1 +1,0 @@
-"""The "CNN foundations" assignment: the lecture's concepts as graded functions."""
