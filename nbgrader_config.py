@@ -10,7 +10,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades,
                                     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from autograder.nbgrader_preprocessors import DeduplicateCells, ResilientExecute
+from autograder.nbgrader_preprocessors import DeduplicateCells, HideGradeCells, IsolatedGrades, ResilientExecute
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
@@ -31,8 +31,12 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, OverwriteCells,
                                       CheckCellMetadata]
 # A cell that kills the kernel (os._exit, a segfault) costs only that cell: see ResilientExecute.
-c.Autograde.autograde_preprocessors = [ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# Every score comes from convgrade's sandbox, not from the student's kernel: the kernel runs the student's
+# cells with the grade cells emptied (HideGradeCells: no grader, no hidden seed in it), then IsolatedGrades
+# grades the notebook's cells as `convgrade grade` does and writes each grade cell's verdict and score.
+c.Autograde.autograde_preprocessors = [HideGradeCells, ResilientExecute, IsolatedGrades, IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                       CheckCellMetadata]
 
 # Feedback shows each grade cell's output but not the hidden-test region (the seed of the hidden cases).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -1,11 +1,22 @@
-"""nbgrader preprocessors the course configures in nbgrader_config.py: what nbgrader 0.9.6 gets wrong."""
+"""nbgrader preprocessors the course configures in nbgrader_config.py: what nbgrader 0.9.6 gets wrong, and the
+isolated grading of every grade cell (``HideGradeCells`` before execution, ``IsolatedGrades`` after)."""
 from __future__ import annotations
+
+import re
 
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
+from nbformat.v4 import new_output
 from nbgrader import utils
-from nbgrader.preprocessors import DeduplicateIds, Execute
-from traitlets import Integer
+from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from .config import find_hidden_seed
+from .course_grading import grade_course_cells
+from .registry import all_assignments
+from .reports.text import render_exercise
+from .sandbox import Limits
+from .submission import code_cells
 
 
 class DeduplicateCells(DeduplicateIds):
@@ -56,3 +67,56 @@ class ResilientExecute(Execute):
             return cell, self.resources
         self._running = index
         return super().preprocess_cell(cell, resources, index)
+
+
+class HideGradeCells(NbGraderPreprocessor):
+    """Before execution: every grade cell is emptied, so the student's kernel never runs the grader and never
+    holds the hidden seed (not in a variable, not in ``In``/``_ih``). ``IsolatedGrades`` puts them back.
+
+    nbgrader grades by running the grade cells in the kernel that has just run the student's code, where
+    that code can replace the grader, numpy or the printed result. Here the kernel only runs the student's
+    cells (for their outputs and figures); the grade comes from convgrade's sandbox.
+    """
+
+    def preprocess(self, nb, resources):
+        resources[_HIDDEN] = {}
+        for index, cell in enumerate(nb.cells):
+            if utils.is_grade(cell) and cell.cell_type == "code":
+                resources[_HIDDEN][index] = cell.source
+                cell.source = ""
+        return nb, resources
+
+
+class IsolatedGrades(NbGraderPreprocessor):
+    """After execution: grade the notebook's own cells in convgrade's sandbox, exactly as ``convgrade grade``
+    grades the file (with the instructor's hidden seed, pinned to the assignment being autograded), put each
+    grade cell back and give it the verdict as its outputs: the feedback text and the partial score, which
+    nbgrader's SaveAutoGrades records. Nothing the student's code did in the kernel reaches a score.
+    """
+
+    timeout = Float(Limits.timeout, help="Seconds per exercise in the sandbox.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        for index, source in resources.pop(_HIDDEN, {}).items():
+            nb.cells[index].source = source
+        name = resources.get("nbgrader", {}).get("assignment")
+        report = grade_course_cells(code_cells(nb.cells), resources.get("unique_key") or "notebook", find_hidden_seed(),
+                                    Limits(timeout=self.timeout), all_assignments().get(name))
+        results = {exercise.name: exercise for exercise in report.exercises}
+        for cell in nb.cells:
+            if not (utils.is_grade(cell) and cell.cell_type == "code"):
+                continue
+            graded = _GRADED.search(cell.source)
+            result = results.get(graded.group(1)) if graded else None
+            if result is None:
+                cell.outputs = [new_output("stream", name="stdout", text="convgrade: this grade cell grades nothing "
+                                                                         "the grader knows\n"),
+                                new_output("execute_result", data={"text/plain": "0.0"}, execution_count=None)]
+                continue
+            cell.outputs = [new_output("stream", name="stdout", text=render_exercise(result) + "\n"),
+                            new_output("execute_result", data={"text/plain": repr(result.score)}, execution_count=None)]
+        return nb, resources
+
+
+_HIDDEN = "convgrade_grade_cells"
+_GRADED = re.compile(r"""grade_cell\(\s*["'](\w+)["']""")

@@ -31,10 +31,7 @@ def read_cells(path: str | Path, max_bytes: int = MAX_SUBMISSION_BYTES) -> list[
     if path.suffix == ".py":
         return [Cell(path.name, _read_text(path, max_bytes))]
     if path.suffix == ".ipynb":
-        return [Cell(f"cell {index + 1}", source)
-                for index, cell in enumerate(notebook_cells(path, max_bytes))
-                if cell.get("cell_type") == "code" and not _is_test_cell(cell)
-                and (source := plain_python(_joined(cell.get("source", "")))) is not None]
+        return code_cells(notebook_cells(path, max_bytes))
     raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py file")
 
 
@@ -55,6 +52,13 @@ def notebook_cells(path: Path, max_bytes: int = MAX_SUBMISSION_BYTES) -> list[di
         return cells
     except (ValueError, KeyError, TypeError) as error:
         raise SubmissionError(f"{path.name}: not a readable notebook ({type(error).__name__}: {error})") from None
+
+
+def code_cells(cells: list[dict]) -> list[Cell]:
+    """A notebook's code cells as the sandbox runs them: magics dropped, nbgrader's grade cells left out."""
+    return [Cell(f"cell {index + 1}", source) for index, cell in enumerate(cells)
+            if cell.get("cell_type") == "code" and not is_grade_cell(cell)
+            and (source := plain_python(_joined(cell.get("source", "")))) is not None]
 
 
 def _joined(source) -> str:
@@ -78,7 +82,7 @@ def _without_magic(line: str) -> str:
     return line
 
 
-def _is_test_cell(cell) -> bool:
+def is_grade_cell(cell) -> bool:
     """nbgrader's autograder test cells (grade, not solution) call the grader; they define nothing."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return bool(meta.get("grade")) and not meta.get("solution")

@@ -101,7 +101,8 @@ def course(request, tmp_path_factory):
     if assignment == "conv_step_by_step":
         paths.update(misbehaving_students(root, release, solutions))
     start = time.perf_counter()
-    nbgrader(root, "autograde", assignment, "--Execute.timeout=20")
+    autograde = nbgrader(root, "autograde", assignment, "--Execute.timeout=20")
+    (root / "autograde.log").write_text(autograde.stdout + autograde.stderr)
     TIMINGS[f"{assignment}: autograde per notebook"] = (time.perf_counter() - start) / len(paths)
     nbgrader(root, "generate_feedback", assignment)
     nbgrader(root, "export")
@@ -119,8 +120,59 @@ def misbehaving_students(root: Path, release, solutions: dict[str, str]) -> dict
     robust.cells.append(nbformat.v4.new_code_cell("while True:\n    pass"))  # hangs until interrupted
     dies = filled(release, {**solutions,
                             "conv_backward_solution": "import os\nos._exit(1)\n" + solutions["conv_backward_solution"]})
+    tamperer = filled(release, solutions)
+    check = next(cell for cell in tamperer.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "zero_pad_check")
+    check.source = check.source.replace("grade_cell(", "print('all passed') or grade_cell(")
+    historian = filled(release, solutions)
+    historian.cells.append(nbformat.v4.new_code_cell("print(In)\nprint(_ih)\nprint(globals().get('hidden_seed'))"))
     return {"robust": submit(root, "conv_step_by_step", "robust", robust),
-            "kernel_dies": submit(root, "conv_step_by_step", "kernel_dies", dies)}
+            "kernel_dies": submit(root, "conv_step_by_step", "kernel_dies", dies),
+            "historian": submit(root, "conv_step_by_step", "historian", historian),
+            "tamperer": submit(root, "conv_step_by_step", "tamperer", tamperer),
+            **{student: submit(root, "conv_step_by_step", student, filled(release, {**solutions, **cells}))
+               for student, cells in ATTACKS.items()}}
+
+
+# Students who attack nbgrader's grading in their own kernel, and what their code really earns (out of 100).
+ATTACKS = {
+    "forger": {"zero_pad_solution": "import autograder.notebook\n"
+                                    "def fake(name, namespace, hidden_seed=None, timeout=5):\n"
+                                    "    print(f'✓ {name}: all cases passed')\n"
+                                    "    return 100.0\n"
+                                    "autograder.notebook.grade_cell = fake\n"},
+    "patcher": {"conv_forward_solution": "np.allclose = lambda *args, **kwargs: True\n"
+                                         "np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), bool)\n"
+                                         "def conv_forward(A_prev, W, b, hparameters):\n"
+                                         "    f, stride, pad = W.shape[0], hparameters['stride'], hparameters['pad']\n"
+                                         "    n_H = (A_prev.shape[1] + 2 * pad - f) // stride + 1\n"
+                                         "    n_W = (A_prev.shape[2] + 2 * pad - f) // stride + 1\n"
+                                         "    Z = np.zeros((A_prev.shape[0], n_H, n_W, W.shape[3]))\n"
+                                         "    return Z, (A_prev, W, b, hparameters)\n"},
+    "borrower": {"conv_forward_solution": "import cnn_reference\n"
+                                          "def conv_forward(A_prev, W, b, hparameters, _impl=cnn_reference.conv_forward):\n"
+                                          "    return _impl(A_prev, W, b, hparameters)\n"},
+}
+EARNED = {"forger": 95, "patcher": 80, "borrower": 80, "historian": 100, "robust": 100, "tamperer": 100}
+
+
+@STEP_BY_STEP
+def test_students_who_attack_the_kernel_get_what_their_code_earns(course):
+    assignment, root, _ = course
+    totals = gradebook_totals(root)
+    assert {student: totals[student] for student in EARNED} == EARNED
+    for student in (*EARNED, "mistakes", "solution"):
+        html = (root / "feedback" / student / assignment / f"{assignment}.html").read_text()
+        assert str(SEED) not in html, student
+        notebook = (root / "autograded" / student / assignment / f"{assignment}.ipynb").read_text()
+        assert str(SEED) not in notebook.replace(f"hidden_seed = {SEED}", ""), student
+
+
+def test_only_a_really_edited_grade_cell_is_reported_as_changed(course):
+    """Untouched grade cells match their source (no hidden-test block makes them differ), so nbgrader's
+    checksum warning is left for real tampering."""
+    assignment, root, _ = course
+    changed = re.findall(r"Attribute '(\w+)' for cell (\w+) has changed", (root / "autograde.log").read_text())
+    assert changed == ([("checksum", "zero_pad_check")] if assignment == "conv_step_by_step" else [])
 
 
 def grade_cell_scores(root: Path, assignment: str, student: str) -> dict[str, float]:
@@ -159,9 +211,14 @@ def test_release_has_stubs_and_no_hidden_tests_or_seed(assignment):
 
 
 @pytest.mark.parametrize("assignment", list(MISTAKES))
-def test_the_notebook_grade_cells_use_the_instructors_seed(assignment):
-    text = (REPO / "solutions" / assignment / f"{assignment}.ipynb").read_text()
-    assert text.count(f"hidden_seed = {SEED}") == len(points(assignment))
+def test_the_seed_is_in_no_notebook_the_grade_cells_only_name_their_function(assignment):
+    """autograde grades in the sandbox with the seed of solutions/grader.toml: no notebook needs it."""
+    for folder in ("solutions", "assignments"):
+        notebook = nbformat.read(REPO / folder / assignment / f"{assignment}.ipynb", as_version=4)
+        grade_cells = [cell.source for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+        assert len(grade_cells) == len(points(assignment))
+        assert all("HIDDEN TESTS" not in source and str(SEED) not in source for source in grade_cells)
+        assert str(SEED) not in json.dumps(notebook)
 
 
 def test_autograde_scores(course):
