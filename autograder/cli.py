@@ -15,9 +15,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from .grading import grade_file
 from .local import NoChecksError, local_checks
 from .public_checks import PublicChecksError
-from .grading import grade_file
 from .reports import render
 from .sandbox import Limits, SandboxError
 from .submission import SubmissionError

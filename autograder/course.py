@@ -147,18 +147,26 @@ class Assignment:
 
 
 class CourseExerciseChecks(ExerciseChecks):
-    """An exercise's checks computed from the reference, the mutants and the catalogue."""
+    """An exercise's checks computed from the reference, the mutants and the catalogue. Cases are drawn once
+    and each case's right outcome is computed once (judging and every piece of evidence need it)."""
 
     def __init__(self, assignment: Assignment, exercise: Exercise, hidden_seed: int | None):
         self.assignment, self.exercise, self.hidden_seed = assignment, exercise, hidden_seed
         self.spec = exercise.spec
         self._mistakes = assignment.mistakes(exercise.name)
+        self._expected: dict[str, Expected] = {}
 
-    def cases(self) -> list[Case]:
+    @cached_property
+    def _cases(self) -> list[Case]:
         return self.exercise.cases(self.hidden_seed)
 
+    def cases(self) -> list[Case]:
+        return list(self._cases)
+
     def expected(self, case: Case) -> Expected:
-        return self.exercise.expected(case)
+        if case.id not in self._expected:
+            self._expected[case.id] = self.exercise.expected(case)
+        return self._expected[case.id]
 
     def evidence(self, case: Case) -> list[Evidence]:
         expected = self.expected(case)

@@ -8,7 +8,7 @@ evidence for the public cases from the release. Matching is here, once, for both
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,26 +51,22 @@ class Evidence:
     """One sentence naming a mistake (with its fix) and the sign that shows it on one case."""
 
     message: str
-    sign: Sign = field(compare=False)
+    sign: Sign
 
 
-def diagnose_value(singles: list[Evidence], pairs: list[Evidence], got: dict | None, rtol: float,
-                   atol: float) -> str:
-    """The message of the first evidence that ``got`` shows: single mistakes first, then ``pairs`` (two
-    mistakes together); "" when none does."""
-    if got is None:
-        return ""
-    for evidence in (*singles, *pairs):
-        if _shows(evidence.sign, got, rtol, atol):
-            return evidence.message
+def diagnose_value(evidence: list[Evidence], got: dict, rtol: float, atol: float) -> str:
+    """The message of the first evidence whose outputs or shapes ``got`` shows; "" when none does."""
+    for item in evidence:
+        if _shows(item.sign, got, rtol, atol):
+            return item.message
     return ""
 
 
-def diagnose_error(singles: list[Evidence], error: ErrorInfo) -> str:
+def diagnose_error(evidence: list[Evidence], error: ErrorInfo) -> str:
     """The message of the first evidence whose error signs ``error`` shows, or ""."""
-    for evidence in singles:
-        if isinstance(evidence.sign, ErrorSigns) and _raised(evidence.sign, error):
-            return evidence.message
+    for item in evidence:
+        if isinstance(item.sign, ErrorSigns) and _raised(item.sign, error):
+            return item.message
     return ""
 
 

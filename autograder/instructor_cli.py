@@ -20,7 +20,7 @@ from pathlib import Path
 from .config import find_hidden_seed
 from .course_grading import grade_path
 from .files import write_atomically
-from .registry import by_name, names
+from .registry import by_name, default, names
 from .reports import FORMATS, render
 from .submission import MAX_SUBMISSION_BYTES
 
@@ -48,7 +48,7 @@ def add_commands(commands) -> None:
                        help="a larger submission is not read; it gets 0 points (default %(default)s)")
     bundle = commands.add_parser("gradescope-bundle", help="build a Gradescope autograder zip (hidden seed baked in)")
     bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip (default %(default)s)")
-    bundle.add_argument("--assignment", choices=names(), default=names()[0],
+    bundle.add_argument("--assignment", choices=names(), default=default().name,
                         help="the assignment the bundle grades, pinned (default %(default)s)")
     release = commands.add_parser("release", help="write the public checks the student kit judges against")
     release.add_argument("assignments", nargs="*", metavar="NAME", help=f"default: all ({', '.join(names())})")

@@ -97,10 +97,10 @@ def _diagnose(checks: ExerciseChecks, case: Case, got: dict | None, pairs: bool)
     if got is None:
         return ""
     spec = checks.spec
-    found = diagnose_value(checks.evidence(case), [], got, spec.rtol, spec.atol)
+    found = diagnose_value(checks.evidence(case), got, spec.rtol, spec.atol)
     if found or not pairs:
         return found
-    return diagnose_value([], checks.pair_evidence(case), got, spec.rtol, spec.atol)
+    return diagnose_value(checks.pair_evidence(case), got, spec.rtol, spec.atol)
 
 
 def score_exercise(points: float, results: list[CaseResult]) -> tuple[float, str]:

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent
@@ -58,7 +58,7 @@ class KitError(Exception):
 def kit_version() -> str:
     try:
         return version("convgrade")
-    except Exception:  # running from a source tree that is not installed
+    except PackageNotFoundError:  # running from a source tree that is not installed
         return "0.0.0"
 
 

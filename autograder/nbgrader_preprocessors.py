@@ -16,7 +16,7 @@ from .course_grading import grade_course_cells
 from .registry import all_assignments
 from .reports.text import render_exercise
 from .sandbox import Limits
-from .submission import code_cells
+from .submission import code_cells, is_grade_cell
 
 
 class DeduplicateCells(DeduplicateIds):
@@ -81,7 +81,7 @@ class HideGradeCells(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         resources[_HIDDEN] = {}
         for index, cell in enumerate(nb.cells):
-            if utils.is_grade(cell) and cell.cell_type == "code":
+            if _grading_cell(cell):
                 resources[_HIDDEN][index] = cell.source
                 cell.source = ""
         return nb, resources
@@ -104,18 +104,20 @@ class IsolatedGrades(NbGraderPreprocessor):
                                     Limits(timeout=self.timeout), all_assignments().get(name))
         results = {exercise.name: exercise for exercise in report.exercises}
         for cell in nb.cells:
-            if not (utils.is_grade(cell) and cell.cell_type == "code"):
+            if not _grading_cell(cell):
                 continue
             graded = _GRADED.search(cell.source)
             result = results.get(graded.group(1)) if graded else None
-            if result is None:
-                cell.outputs = [new_output("stream", name="stdout", text="convgrade: this grade cell grades nothing "
-                                                                         "the grader knows\n"),
-                                new_output("execute_result", data={"text/plain": "0.0"}, execution_count=None)]
-                continue
-            cell.outputs = [new_output("stream", name="stdout", text=render_exercise(result) + "\n"),
-                            new_output("execute_result", data={"text/plain": repr(result.score)}, execution_count=None)]
+            text, score = ((render_exercise(result), result.score) if result
+                           else ("convgrade: this grade cell grades nothing the grader knows", 0.0))
+            cell.outputs = [new_output("stream", name="stdout", text=text + "\n"),
+                            new_output("execute_result", data={"text/plain": repr(score)}, execution_count=None)]
         return nb, resources
+
+
+def _grading_cell(cell) -> bool:
+    """A locked grade cell that calls the grader (not a student's answer cell that is graded by hand)."""
+    return cell.cell_type == "code" and is_grade_cell(cell)
 
 
 _HIDDEN = "convgrade_grade_cells"

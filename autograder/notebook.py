@@ -42,7 +42,7 @@ _LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, sys.modu
 _LIBRARIES += (str(Path(contextlib.__file__).parent),)  # the standard library
 
 
-class _OutOfTime(BaseException):
+class OutOfTime(BaseException):
     """Raised in the kernel's main thread when the exercise's time is up."""
 
 
@@ -102,7 +102,7 @@ def run_in_kernel(checks: ExerciseChecks, namespace: dict, cases, timeout: float
                     break
                 try:
                     run.cases[case.id] = _call(function, case.args, remaining)
-                except _OutOfTime:
+                except OutOfTime:
                     run.status = "timeout"
                     break
     finally:
@@ -132,9 +132,9 @@ def _call(function, args: tuple, seconds: float) -> CaseOutcome:
     """One call as the sandbox reports it: value and arguments afterwards (through the codec), or the error."""
     args = copy.deepcopy(args)
     try:
-        with _time_limit(seconds):
+        with time_limit(seconds):
             value = function(*args)
-    except (_OutOfTime, KeyboardInterrupt):
+    except (OutOfTime, KeyboardInterrupt):
         raise
     except BaseException as error:
         return CaseOutcome(error=_kernel_error(error))
@@ -142,14 +142,14 @@ def _call(function, args: tuple, seconds: float) -> CaseOutcome:
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float):
-    """Raise _OutOfTime after ``seconds`` (main thread only: elsewhere there is no limit)."""
+def time_limit(seconds: float):
+    """Raise OutOfTime after ``seconds`` (main thread only: elsewhere there is no limit)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum, frame):
-        raise _OutOfTime()
+        raise OutOfTime(f"ran longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

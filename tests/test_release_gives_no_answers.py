@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.notebook import time_limit
+from autograder.submission import plain_python
+
 REPO = Path(__file__).resolve().parents[1]
 RELEASES = sorted(path for path in (REPO / "assignments").glob("*/*.ipynb") if path.stem == path.parent.name)
 CELL_PREFIX = "<notebook cell "
@@ -114,10 +117,6 @@ def test_no_file_of_a_release_holds_the_hidden_seed():
 
 # ----------------------------------------------------------------------------------------------- the probe
 
-class _OutOfTime(BaseException):
-    """Raised by the timer when a cell or a call runs too long."""
-
-
 def _main(notebook: str, result: str, with_solutions: bool) -> None:
     import matplotlib
 
@@ -162,11 +161,13 @@ def _run_cells(notebook: Path, namespace: dict, with_solutions: bool) -> tuple[i
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        code = plain_python(source)
+        if code is None:  # a cell magic that is not Python
+            continue
         where = f"{CELL_PREFIX}{index}: {meta.get('grade_id', '?')}>"
         cells_run += 1
         try:
-            with _quiet(), _deadline(CELL_SECONDS):
+            with _quiet(), time_limit(CELL_SECONDS):
                 exec(compile(code, where, "exec"), namespace)
         except BaseException as error:  # noqa: BLE001 -- a student's view: the next cell runs anyway
             raised.append(f"{where} {type(error).__name__}: {str(error)[:200]}")
@@ -213,7 +214,7 @@ def _passes(function, exercise, cases) -> bool:
     for case in cases:
         expected = exercise.expected(case)
         try:
-            with _quiet(), _deadline(CALL_SECONDS):
+            with _quiet(), time_limit(CALL_SECONDS):
                 value = function(*copy.deepcopy(case.args))
         except ValueError:
             if expected.rejection is None:
@@ -242,26 +243,6 @@ def _quiet():
     stack.enter_context(warnings.catch_warnings())
     warnings.simplefilter("ignore")
     return stack
-
-
-def _deadline(seconds: float):
-    import contextlib
-    import signal
-
-    @contextlib.contextmanager
-    def limited():
-        def out_of_time(signum, frame):
-            raise _OutOfTime(f"ran longer than {seconds} s")
-
-        previous = signal.signal(signal.SIGALRM, out_of_time)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-    return limited()
 
 
 if __name__ == "__main__":

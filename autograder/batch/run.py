@@ -17,14 +17,14 @@ from tqdm import tqdm
 
 from autograder.course import Assignment
 from autograder.course_grading import grade_course_cells
-from autograder.registry import all_assignments
 from autograder.model import ExerciseResult, Report
+from autograder.registry import all_assignments, default
 from autograder.reports import render
 from autograder.sandbox import Limits
 from autograder.submission import MAX_SUBMISSION_BYTES, SubmissionError, read_cells
 
-from .discover import Submission
 from ..files import write_atomically
+from .discover import Submission
 from .results import REFUSED, UNREADABLE, NotGraded, is_current, report_path
 
 
@@ -49,7 +49,7 @@ def grade_one(path: str, name: str, hidden_seed: int | None, limits: Limits, ass
     try:
         return grade_course_cells(read_cells(path, max_bytes), name, hidden_seed, limits, known)
     except SubmissionError as error:
-        return unreadable_report(name, str(error), hidden_seed is None, known or _default())
+        return unreadable_report(name, str(error), hidden_seed is None, known or default())
 
 
 def unreadable_report(name: str, reason: str, public_only: bool, assignment: Assignment) -> Report:
@@ -60,14 +60,10 @@ def unreadable_report(name: str, reason: str, public_only: bool, assignment: Ass
 
 def refused_report(submission: Submission, public_only: bool) -> Report:
     """Zero points for a refused submission, every exercise an error that says why."""
-    assignment = all_assignments().get(submission.assignment) or _default()
+    assignment = all_assignments().get(submission.assignment) or default()
     return _zero_report(str(submission.relative), f"{REFUSED}: {submission.refused}",
                         f"Your submission was not read: it is {submission.refused}. Hand in the file itself.",
                         public_only, assignment)
-
-
-def _default() -> Assignment:
-    return next(iter(all_assignments().values()))
 
 
 def _zero_report(name: str, error: str, feedback: str, public_only: bool, assignment: Assignment) -> Report:
