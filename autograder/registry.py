@@ -9,8 +9,7 @@ from importlib.metadata import entry_points
 
 from . import assignments as bundled
 from .course import Assignment, Exercise
-
-ENTRY_POINTS = "convgrade.assignments"
+from .sandbox.isolation import ASSIGNMENT_ENTRY_POINTS
 
 
 @cache
@@ -20,7 +19,7 @@ def all_assignments() -> dict[str, Assignment]:
     for module in pkgutil.iter_modules(bundled.__path__):
         assignment = importlib.import_module(f"{bundled.__name__}.{module.name}").ASSIGNMENT
         found[assignment.name] = assignment
-    for entry in entry_points(group=ENTRY_POINTS):
+    for entry in entry_points(group=ASSIGNMENT_ENTRY_POINTS):
         assignment = entry.load()
         found.setdefault(assignment.name, assignment)
     return dict(sorted(found.items(), key=lambda item: (item[0] != bundled.DEFAULT, item[0])))

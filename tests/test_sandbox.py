@@ -86,3 +86,14 @@ def test_a_hang_is_stopped_at_the_timeout_and_the_sandbox_keeps_serving():
 def test_a_missing_function_is_reported_as_missing():
     with Sandbox([Cell("s.py", "x = 1")], LIMITS) as sandbox:
         assert sandbox.run("nothing", [("c", (1,))]).status == "missing"
+
+
+def test_an_assignment_registered_by_another_package_is_hidden_from_student_code(monkeypatch):
+    """Its reference and mutants are answers: its package is covered like the grader's own."""
+    from types import SimpleNamespace
+
+    from autograder.sandbox import isolation
+
+    registered = [SimpleNamespace(module="othercourse.assignment")]
+    monkeypatch.setattr(isolation, "entry_points", lambda group: registered if group == "convgrade.assignments" else [])
+    assert isolation.grader_packages() == ["autograder", "cnn_reference", "othercourse"]

@@ -25,12 +25,14 @@ import site
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Literal
 
 Level = Literal["root", "userns", "none"]
 
-GRADER_PACKAGES = ["autograder", "cnn_reference"]  # never visible to student code; assignments add theirs
+GRADER_PACKAGES = ["autograder", "cnn_reference"]  # never visible to student code (see grader_packages)
+ASSIGNMENT_ENTRY_POINTS = "convgrade.assignments"  # where other installed packages register assignments
 DISTRIBUTION = "convgrade"
 CHILD_DIR = "/convgrade"  # where the child's files appear inside the sandbox
 CHILD_FILES = ("child.py", "codec.py", "guard.py")
@@ -187,7 +189,7 @@ def grader_paths() -> list[str]:
     """Everything of the grader's that must not be visible: its packages, the source tree of an editable
     install (solutions/ and the seed included), and the distribution's metadata and import hooks."""
     paths: set[str] = set()
-    for name in GRADER_PACKAGES:
+    for name in grader_packages():
         spec = importlib.util.find_spec(name)
         for location in (spec.submodule_search_locations or []) if spec else []:
             for path in (location, os.path.realpath(location)):
@@ -199,6 +201,13 @@ def grader_paths() -> list[str]:
         for pattern in (f"{DISTRIBUTION}*.dist-info", f"__editable__*{DISTRIBUTION}*"):
             paths.update(glob.glob(os.path.join(folder, pattern)))
     return sorted(paths)
+
+
+def grader_packages() -> list[str]:
+    """The grader's own packages and the top-level package of every assignment another installed package
+    registers (its reference and mutants are answers too), found without importing them."""
+    registered = {entry.module.split(".")[0] for entry in entry_points(group=ASSIGNMENT_ENTRY_POINTS)}
+    return sorted({*GRADER_PACKAGES, *registered})
 
 
 def _within(path: str, root: str) -> bool:
