@@ -92,6 +92,10 @@ def solved(name: str) -> str:
 def assert_same_verdicts(path: Path, candidates) -> None:
     grader = grade_file(path, candidates["grader"], limits=FAST).to_dict()
     kit = grade_file(path, candidates["kit"], limits=FAST).to_dict()
+    differing = [(ours, theirs) for ours, theirs in zip(kit["exercises"], grader["exercises"]) if ours != theirs]
+    assert not differing, "kit vs grader: " + "; ".join(
+        f"{ours['name']}: {ours['status']} {ours['score']} {ours['feedback']} vs {theirs['status']} {theirs['score']} "
+        f"{theirs['feedback']}" for ours, theirs in differing)
     assert kit == grader
 
 
