@@ -30,6 +30,8 @@ c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateCells, OverwriteKernelspec, OverwriteCells,
                                       CheckCellMetadata]
+# The kernel runs in convgrade's sandbox (SandboxedKernelManager, set by ResilientExecute): the student's
+# code cannot reach the gradebook, this folder or other students, and nothing it starts outlives it.
 # A cell that kills the kernel (os._exit, a segfault) costs only that cell: see ResilientExecute.
 # Every score comes from convgrade's sandbox, not from the student's kernel: the kernel runs the student's
 # cells with the grade cells emptied (HideGradeCells: no grader, no hidden seed in it), then IsolatedGrades

@@ -14,6 +14,7 @@ from traitlets import Float, Integer
 from .config import find_hidden_seed
 from .course_grading import grade_course_cells
 from .registry import all_assignments
+from .sandboxed_kernel import SandboxedKernelManager
 from .reports.text import render_exercise
 from .sandbox import Limits
 from .submission import code_cells, is_grade_cell
@@ -38,14 +39,21 @@ class DeduplicateCells(DeduplicateIds):
 
 
 class ResilientExecute(Execute):
-    """nbgrader's Execute, except that a cell that kills the kernel costs only that cell.
+    """nbgrader's Execute, except that the kernel runs in the sandbox and a cell that kills it costs only
+    that cell.
 
-    nbgrader gives up on the whole notebook when the kernel dies (no autograded notebook, score 0). Here
-    the cell that was running gets an error output and the notebook runs again from the top in a fresh
-    kernel without it, so every other cell is still executed and graded (as ``convgrade grade`` does).
+    The kernel is a ``SandboxedKernelManager``'s: the student's code cannot reach the gradebook, the course
+    folder or other students' files, and nothing it starts outlives it. nbgrader gives up on the whole
+    notebook when the kernel dies (no autograded notebook, score 0). Here the cell that was running gets an
+    error output and the notebook runs again from the top in a fresh kernel without it, so every other cell
+    is still executed and graded (as ``convgrade grade`` does).
     """
 
     max_kernel_deaths = Integer(5, help="Give up after this many cells have killed the kernel.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)  # nbgrader's Execute sets its own
+        super().__init__(**kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
         self._fatal: dict[int, NotebookNode] = {}

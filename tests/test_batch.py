@@ -116,7 +116,7 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
             ("late/carol.py", WITH_MISTAKES.read_text()))
     }
     out = tmp_path / "results"
-    result = convgrade_batch(folder, "--jobs", "2", "--out", out, "--timeout", "3")
+    result = convgrade_batch(folder, "--jobs", "2", "--out", out, "--timeout", "30")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
     assert counts(result.stdout) == {"submissions": 3, "graded": 3, "skipped": 0, "failed": 0}
@@ -124,7 +124,7 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
     reports = reports_in(out)
     assert sorted(reports) == sorted(f"{name}.json" for name in files)
     for name, path in files.items():
-        expected = grade_course_cells(read_cells(path), name, None, Limits(timeout=3)).to_dict()
+        expected = grade_course_cells(read_cells(path), name, None, Limits(timeout=30)).to_dict()
         assert reports[f"{name}.json"] == expected  # exactly `convgrade grade --format json`
         assert reports[f"{name}.json"].keys() == CONTRACT_KEYS
 

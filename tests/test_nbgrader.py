@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +23,8 @@ from nbclient import NotebookClient
 from autograder.registry import by_name
 from autograder.config import find_hidden_seed
 from autograder.course_grading import grade_path
-from conftest import FAST, SUBMISSIONS
+from autograder.sandbox.isolation import detect
+from conftest import PATIENT, SUBMISSIONS
 
 pytestmark = pytest.mark.slow
 
@@ -152,7 +154,84 @@ ATTACKS = {
                                           "def conv_forward(A_prev, W, b, hparameters, _impl=cnn_reference.conv_forward):\n"
                                           "    return _impl(A_prev, W, b, hparameters)\n"},
 }
-EARNED = {"forger": 95, "patcher": 80, "borrower": 80, "historian": 100, "robust": 100, "tamperer": 100}
+# A student whose kernel looks through the course folder and leaves a process behind that overrides every
+# grade in the gradebook for two minutes, long after autograde has moved on to other students.
+VANDAL_MARK = "convgrade-test-vandal"
+VANDAL_PROCESS = """
+import sqlite3, sys, time
+for attempt in range(240):
+    try:
+        with sqlite3.connect(sys.argv[1], timeout=1) as db:
+            db.execute("UPDATE grade SET manual_score = 0")
+    except Exception:
+        pass
+    time.sleep(0.5)
+"""
+VANDAL = f"""
+import subprocess, sys
+from pathlib import Path
+try:
+    course = Path.cwd().parents[2]
+    print("SNOOPED:", [str(p) for p in (course / "gradebook.db", course / "solutions" / "grader.toml",
+                                        course / "submitted" / "solution") if p.exists()])
+    subprocess.Popen([sys.executable, "-c", {VANDAL_PROCESS!r}, str(course / "gradebook.db"), {VANDAL_MARK!r}],
+                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+except Exception as error:
+    print("attack failed:", error)
+"""
+ATTACKS["vandal"] = {"zero_pad_solution": "def zero_pad(X, pad):\n"
+                                          "    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n" + VANDAL}
+EARNED = {"forger": 95, "patcher": 80, "borrower": 80, "historian": 100, "robust": 100, "tamperer": 100,
+          "vandal": 100}
+
+
+def command_line(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def running_with(mark: str) -> list[Path]:
+    """This machine's processes whose command line mentions ``mark`` (this one's excepted)."""
+    return [entry for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and entry.name != str(os.getpid()) and mark in command_line(entry)]
+
+
+def overridden_grades(gradebook: Path) -> int:
+    with sqlite3.connect(gradebook) as db:
+        return db.execute("SELECT COUNT(*) FROM grade WHERE manual_score IS NOT NULL").fetchone()[0]
+
+
+@STEP_BY_STEP
+def test_student_code_in_the_kernel_reaches_no_course_file_and_leaves_no_process(course):
+    assignment, root, _ = course
+    if detect().level == "none":
+        pytest.skip(f"no kernel sandbox on this machine: {detect().reason}")
+    notebook = json.loads((root / "autograded" / "vandal" / assignment / f"{assignment}.ipynb").read_text())
+    printed = "".join("".join(output.get("text", "")) for cell in notebook["cells"] for output in cell.get("outputs", []))
+    assert "SNOOPED: []" in printed and "attack failed" not in printed
+    assert running_with(VANDAL_MARK) == []
+    assert overridden_grades(root / "gradebook.db") == 0 and gradebook_totals(root)["vandal"] == EARNED["vandal"]
+
+
+@STEP_BY_STEP
+def test_the_vandal_really_overrides_the_gradebook_outside_the_sandbox(course, tmp_path):
+    """The attack is live: run as an ordinary process beside a copy of the gradebook, it overrides every grade."""
+    _, root, _ = course
+    folder = tmp_path / "autograded" / "vandal" / "conv_step_by_step"
+    folder.mkdir(parents=True)
+    shutil.copy(root / "gradebook.db", tmp_path / "gradebook.db")
+    printed = subprocess.run([sys.executable, "-c", VANDAL], cwd=folder, capture_output=True, text=True, timeout=60)
+    try:
+        assert "gradebook.db" in printed.stdout
+        deadline = time.monotonic() + 30
+        while overridden_grades(tmp_path / "gradebook.db") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert overridden_grades(tmp_path / "gradebook.db") > 0
+    finally:
+        for process in running_with(VANDAL_MARK):
+            os.kill(int(process.name), 9)
 
 
 @STEP_BY_STEP
@@ -251,7 +330,7 @@ def test_nbgrader_and_convgrade_give_the_same_scores(course):
     assignment, root, paths = course
     totals = gradebook_totals(root)
     for student, path in paths.items():
-        report = grade_path(path, SEED, FAST)
+        report = grade_path(path, SEED, PATIENT)
         assert report.assignment == assignment
         assert {e.name: e.score for e in report.exercises} == grade_cell_scores(root, assignment, student), student
         assert report.score == totals[student], student

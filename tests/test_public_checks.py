@@ -16,7 +16,7 @@ from autograder.course_grading import course_checks
 from autograder.grading import grade_file
 from autograder.registry import all_assignments
 from autograder.sandbox import codec
-from conftest import EXAMPLES, FAST, SUBMISSIONS
+from conftest import EXAMPLES, PATIENT, SUBMISSIONS
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = list(all_assignments())
@@ -90,8 +90,8 @@ def solved(name: str) -> str:
 
 
 def assert_same_verdicts(path: Path, candidates) -> None:
-    grader = grade_file(path, candidates["grader"], limits=FAST).to_dict()
-    kit = grade_file(path, candidates["kit"], limits=FAST).to_dict()
+    grader = grade_file(path, candidates["grader"], limits=PATIENT).to_dict()
+    kit = grade_file(path, candidates["kit"], limits=PATIENT).to_dict()
     differing = [(ours, theirs) for ours, theirs in zip(kit["exercises"], grader["exercises"]) if ours != theirs]
     assert not differing, "kit vs grader: " + "; ".join(
         f"{ours['name']}: {ours['status']} {ours['score']} {ours['feedback']} vs {theirs['status']} {theirs['score']} "
@@ -124,7 +124,7 @@ def test_a_helper_call_the_checks_did_not_record_is_answered_by_the_students_own
     assert "np.concatenate([zero_pad" in source
     path = tmp_path / "per_example.py"
     path.write_text(source)
-    kit = grade_file(path, candidates["kit"], limits=FAST)
+    kit = grade_file(path, candidates["kit"], limits=PATIENT)
     assert {e.name: e.status for e in kit.exercises}["conv_forward"] == "passed"
 
 

@@ -4,7 +4,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.course_grading import grade_path
 from autograder.submission import plain_python, read_cells
-from conftest import EXAMPLES, FAST
+from conftest import EXAMPLES, PATIENT
 
 
 def write_notebook(path, cells):
@@ -37,6 +37,6 @@ def test_a_notebook_with_a_failing_cell_and_plots_still_earns_its_points(tmp_pat
         new_code_cell("undefined_name + 1"),
         new_code_cell("def conv_backward(" + tail),
     ])
-    report = grade_path(path, None, FAST)
+    report = grade_path(path, None, PATIENT)
     assert report.score == 100
     assert report.errors == ["NameError: name 'undefined_name' is not defined (cell 4, line 1: `undefined_name + 1`)"]

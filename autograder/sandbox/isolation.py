@@ -24,6 +24,7 @@ import shutil
 import site
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -112,25 +113,26 @@ def child_command(isolation: Isolation, child_dir: Path, info_fd: int | None) ->
     env = child_environment(isolation.namespaces)
     if not isolation.namespaces:
         return ChildCommand([sys.executable, "-I", str(child_dir / "child.py")], env)
-    prefix, uid = sandbox_prefix(isolation, env, child_dir, info_fd)
+    mounts = ["--perms", "0755", "--dir", CHILD_DIR]
+    for name in CHILD_FILES:
+        mounts += ["--ro-bind", str(child_dir / name), f"{CHILD_DIR}/{name}"]
+    prefix, uid = sandbox_prefix(isolation, env, mounts, "/tmp", info_fd)
     return ChildCommand([*prefix, sys.executable, "-I", f"{CHILD_DIR}/child.py"], env, uid,
                         (info_fd,) if info_fd is not None else ())
 
 
-def sandbox_prefix(isolation: Isolation, env: dict[str, str], child_dir: Path,
-                   info_fd: int | None) -> tuple[list[str], int | None]:
+def sandbox_prefix(isolation: Isolation, env: dict[str, str], mounts: Sequence[str], chdir: str,
+                   info_fd: int | None = None) -> tuple[list[str], int | None]:
     """bubblewrap (and, as root, setpriv) arguments that run the command that follows them in the sandbox,
-    and the user id it will run as."""
+    in ``chdir``, with bubblewrap's ``mounts`` added to the file system of ``filesystem_arguments``, and the
+    user id it will run as."""
     argv = [bwrap(), "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--clearenv"]
     if isolation.level == "userns":
         argv.append("--unshare-user")
     for key, value in env.items():
         argv += ["--setenv", key, value]
-    argv += [*filesystem_arguments(), "--perms", "0755", "--dir", CHILD_DIR]
-    for name in CHILD_FILES:
-        argv += ["--ro-bind", str(child_dir / name), f"{CHILD_DIR}/{name}"]
-    argv += ["--chdir", "/tmp"]
+    argv += [*filesystem_arguments(), *mounts, "--chdir", chdir]
     if info_fd is not None:
         argv += ["--info-fd", str(info_fd)]
     argv.append("--")
@@ -140,6 +142,16 @@ def sandbox_prefix(isolation: Isolation, env: dict[str, str], child_dir: Path,
     argv += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
              "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     return argv, uid
+
+
+def crossable_parents(path: str) -> list[str]:
+    """bubblewrap arguments that create the folders above ``path`` the child can cross (bubblewrap's own
+    are 0700, which an unprivileged child cannot); folders that exist stay as they are."""
+    arguments: list[str] = []
+    for parent in reversed(Path(path).parents):
+        if parent != Path("/"):
+            arguments += ["--perms", "0755", "--dir", str(parent)]
+    return arguments
 
 
 @functools.cache
@@ -227,7 +239,7 @@ def detect() -> Isolation:
     if root and shutil.which("setpriv") is None:
         return Isolation("none", "setpriv (util-linux) is not installed")
     level: Level = "root" if root else "userns"
-    prefix, _ = sandbox_prefix(Isolation(level), child_environment(True), Path(__file__).parent, None)
+    prefix, _ = sandbox_prefix(Isolation(level), child_environment(True), (), "/tmp")
     try:
         result = subprocess.run([*prefix, "/bin/true"], capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as error:
