@@ -1,9 +1,9 @@
 """The one comparator: keys -> type -> shape -> values, with a message a student can act on.
 
 ``compare(expected, got, rtol, atol, name)`` returns None when ``got`` matches, else a Mismatch whose
-``message`` names what differs: a missing key, a wrong type, a wrong shape, or for values the first
-differing index, how many elements differ (count and share), the largest absolute and relative errors,
-and a short expected-vs-got excerpt.
+``message`` names what differs: a missing key, a wrong type (a float where an integer is expected is one),
+a wrong shape, or for values the first differing index, how many elements differ (count and share), the
+largest absolute and relative errors, and a short expected-vs-got excerpt.
 """
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ def _compare_scalar(expected, got, rtol, atol, name):
         return Mismatch("type", f"{_at(name)}expected a single number, got an array of shape {got.shape}")
     if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Number):
         return Mismatch("type", f"{_at(name)}expected a number, got {_kind(got)}")
+    if isinstance(expected, numbers.Integral) and not isinstance(got, numbers.Integral):
+        return Mismatch("type", f"{_at(name)}expected an integer, got {_kind(got)}")
     if not np.isclose(got, expected, rtol=rtol, atol=atol):
         error = abs(float(got) - float(expected))
         return Mismatch("values", f"{_at(name)}expected {_num(expected)}, got {_num(got)} (off by {error:.3g})")

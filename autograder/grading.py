@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .checks import AssignmentChecks, detect, mismatch
-from .judging import format_error, grade_exercise, unfinished
+from .judging import grade_exercise, loading_problems, notes, student_problems
 from .model import Report
 from .sandbox import Cell, Isolation, Limits, Sandbox
 from .spec import ExerciseRun
@@ -41,7 +41,8 @@ def grade_cells(cells: list[Cell], name: str, candidates: Sequence[AssignmentChe
                 run = ExerciseRun("missing")
             results.append(grade_exercise(exercise, cases, run, load, limits))
         isolation = sandbox.isolation
-    errors = [format_error(error) for error in load.errors if not unfinished(error)]
+    errors = loading_problems(student_problems(load, results))
     wrong_assignment = mismatch(pinned, candidates, load.functions) if pinned else ""
     return Report(name, results, errors=[wrong_assignment] * bool(wrong_assignment) + errors,
-                  public_only=checks.public_only, assignment=checks.name, isolation=isolation.to_dict())
+                  public_only=checks.public_only, assignment=checks.name, isolation=isolation.to_dict(),
+                  notes=notes(load, results))

@@ -25,7 +25,7 @@ KIT_MODULES = (
     "sandbox/__init__.py", "sandbox/child.py", "sandbox/codec.py", "sandbox/guard.py", "sandbox/isolation.py",
     "sandbox/runner.py",
 )
-DEPENDENCIES = ("numpy>=1.26", "pytest>=8", "matplotlib>=3.8")
+DEPENDENCIES = ("numpy>=2.0", "pytest>=8", "matplotlib>=3.8")
 
 PYPROJECT = """\
 [build-system]

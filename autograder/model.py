@@ -1,7 +1,9 @@
 """Grading results as plain data: what every report adapter (text, JSON, Gradescope, JUnit) renders."""
 from __future__ import annotations
 
+import platform
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from typing import get_args
 
 from .spec import CaseStatus
@@ -47,6 +49,22 @@ class ExerciseResult:
                    _status(data), _each(CaseResult.from_dict, data, "cases"), _strings(data, "feedback"))
 
 
+def versions_in_use() -> dict[str, str]:
+    """Python, numpy and convgrade (or the student kit) as this process has them: the child runs the same."""
+    import numpy
+
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "convgrade": _own_version()}
+
+
+def _own_version() -> str:
+    for distribution in ("convgrade", "convgrade-student"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
 @dataclass
 class Report:
     submission: str
@@ -55,6 +73,8 @@ class Report:
     public_only: bool = False
     assignment: str = ""
     isolation: dict | None = None  # Isolation.to_dict(): the level and what held while this was graded
+    versions: dict[str, str] = field(default_factory=versions_in_use)  # what graded it
+    notes: list[str] = field(default_factory=list)  # what the grader did for the student (skipped imports), not errors
 
     @property
     def score(self) -> float:
@@ -66,12 +86,13 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
-        """The inverse of ``to_dict``; a report written before "assignment" or "isolation" existed gets "" and
-        None. Raises ValueError saying what is missing, of the wrong type, or (a total) not what the exercises
-        add up to."""
+        """The inverse of ``to_dict``; a report written before "assignment", "isolation", "versions" or "notes"
+        existed gets "", None, {} and []. Raises ValueError saying what is missing, of the wrong type, or (a total)
+        not what the exercises add up to."""
         report = cls(_field(data, "submission", str), _each(ExerciseResult.from_dict, data, "exercises"),
                      _strings(data, "errors"), _field(data, "public_only", bool), _field(data, "assignment", str, ""),
-                     _field(data, "isolation", (dict, type(None)), None))
+                     _field(data, "isolation", (dict, type(None)), None), _field(data, "versions", dict, {}),
+                     _strings(data, "notes") if "notes" in data else [])
         for key, total in (("score", report.score), ("max_score", report.max_score)):
             if _field(data, key, _NUMBER) != total:
                 raise ValueError(f"{key!r} is {data[key]!r}, but the exercises add up to {total!r}")
@@ -96,8 +117,10 @@ class Report:
                 for e in self.exercises
             ],
             "errors": self.errors,
+            "notes": self.notes,
             "public_only": self.public_only,
             "isolation": self.isolation,
+            "versions": self.versions,
         }
 
 

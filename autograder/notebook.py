@@ -4,7 +4,8 @@ nbgrader executes a submission in a kernel, reads each grade cell's value as its
 zeroes a cell that writes to stderr. ``grade_cell`` runs the same cases through the same judging and
 scoring as ``convgrade grade`` (returned values even pass through the same codec), so a notebook earns
 the same score on both paths. The kernel is nbgrader's isolation; here each function call gets what is
-left of the exercise's time limit, what the student's code prints is captured, and warnings are muted.
+left of the exercise's time limit, what the student's code prints is captured, and warnings are muted
+(but numpy's scalar-conversion warning fails as on numpy 2.4, as in the sandbox).
 
 A grade cell::
 
@@ -40,6 +41,10 @@ from .spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
 
 _LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, sys.modules[__package__]))
 _LIBRARIES += (str(Path(contextlib.__file__).parent),)  # the standard library
+
+
+NUMPY_CONVERSION = "Conversion of an array with ndim > 0 to a scalar is deprecated"  # numpy 2.0 to 2.3 warn
+NUMPY_24_CONVERSION = "only 0-dimensional arrays can be converted to Python scalars"  # numpy 2.4 raises
 
 
 class OutOfTime(BaseException):
@@ -95,6 +100,8 @@ def run_in_kernel(checks: ExerciseChecks, namespace: dict, cases, timeout: float
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
                 warnings.catch_warnings(), np.errstate(all="ignore"), imports_blocked():
             warnings.simplefilter("ignore")
+            warnings.filterwarnings("always", NUMPY_CONVERSION, DeprecationWarning)
+            warnings.showwarning = _like_numpy_2_4  # restored with the filters when the block ends
             for case in cases:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -113,6 +120,13 @@ def run_in_kernel(checks: ExerciseChecks, namespace: dict, cases, timeout: float
                 scope[helper] = value
     run.output = printed.getvalue()[:2000]
     return run
+
+
+def _like_numpy_2_4(message, category, *rest) -> None:
+    """numpy 2.0 to 2.3 only warn where numpy 2.4 raises: float(b) of a (1, 1, 1) array fails on every numpy,
+    as it does in the grader's sandbox (where the child does the same)."""
+    if issubclass(category, DeprecationWarning) and str(message).startswith(NUMPY_CONVERSION):
+        raise TypeError(NUMPY_24_CONVERSION)
 
 
 def _kernel_helper(name: str, answer, own):

@@ -14,6 +14,14 @@ RunStatus = Literal["exited", "signal", "timeout", "protocol", "missing", "lost"
 
 
 @dataclass(frozen=True)
+class Cell:
+    """A unit of submitted code: its label in messages ("cell 7", "solution.py") and its source."""
+
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ExerciseSpec:
     """A graded function's contract: its name, points, argument and output names, cache layout, tolerances,
     and the earlier exercises (``helpers``) it may call, which the grader answers while it is graded."""
@@ -102,7 +110,18 @@ class ExerciseRun:
 
 @dataclass
 class LoadResult:
-    """What loading a submission found: the functions it defines and the cells that failed."""
+    """What loading a submission found: the functions it defines, the cells that failed (by index in
+    ``cells``), why loading stopped early (if it did), the modules the grader does not have that the cells
+    imported (stand-ins: using one fails) and the statements skipped because they used one."""
 
     functions: set[str] = field(default_factory=set)
-    errors: list[ErrorInfo] = field(default_factory=list)
+    failed: dict[int, ErrorInfo] = field(default_factory=dict)
+    stopped: ErrorInfo | None = None
+    cells: list[Cell] = field(default_factory=list)
+    stand_ins: list[str] = field(default_factory=list)
+    skipped: list[Where] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ErrorInfo]:
+        """The failed cells' errors in cell order, then why loading stopped."""
+        return [self.failed[index] for index in sorted(self.failed)] + ([self.stopped] if self.stopped else [])

@@ -1,13 +1,22 @@
-"""Read a submission (.ipynb or .py) into the cells the sandbox runs."""
+"""Read a submission (.ipynb or .py) into the cells the sandbox runs, and find a function's code in them."""
 from __future__ import annotations
 
 import json
 import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from .sandbox import Cell
+from .spec import Cell
 
 KEPT_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
+# Where a notebook exported as a script starts a cell: nbconvert's `# In[ ]:` / `# In[12]:`, jupytext's and
+# editors' `# %%`.
+CELL_MARKER = re.compile(r"#[ \t]*%%(?:[ \t]|$)|# In\[[ \d]*\]:[ \t]*$")
+IPYTHON_CALL = re.compile(r"([ \t]*)get_ipython\(\)\.")  # a magic, as nbconvert exports it
+DEF = re.compile(r"([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(")
+PLACEHOLDER = re.compile(r"[ \t]*([^#\s=][^=#\n]*?)[ \t]*=[ \t]*None[ \t]*(?:#.*)?")  # `Z = None`, a template's blank
+COMMENTED_PLACEHOLDER = re.compile(r"[ \t]*#[ \t]*([^#\s=][^=#\n]*?)[ \t]*=[ \t]*None\b.*")  # `# Z = None`
 MAX_SUBMISSION_BYTES = 20 << 20
 MIB = 1 << 20
 
@@ -20,8 +29,8 @@ class SubmissionError(Exception):
 
 
 def read_cells(path: str | Path, max_bytes: int = MAX_SUBMISSION_BYTES) -> list[Cell]:
-    """The code to run: a .py file as one cell, or a notebook's code cells minus nbgrader test cells.
-    A file over ``max_bytes`` is refused before its content is read.
+    """The code to run: a .py file's cells (``script_cells``), or a notebook's code cells minus nbgrader test
+    cells. A file over ``max_bytes`` is refused before its content is read.
 
     IPython magics and shell escapes are dropped, since the sandbox runs plain Python.
     """
@@ -29,7 +38,7 @@ def read_cells(path: str | Path, max_bytes: int = MAX_SUBMISSION_BYTES) -> list[
     if not path.is_file():
         raise SubmissionError(f"{path.name}: no such file")
     if path.suffix == ".py":
-        return [Cell(path.name, _read_text(path, max_bytes))]
+        return script_cells(path.name, _read_text(path, max_bytes))
     if path.suffix == ".ipynb":
         return code_cells(notebook_cells(path, max_bytes))
     raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py file")
@@ -59,6 +68,95 @@ def code_cells(cells: list[dict]) -> list[Cell]:
     return [Cell(f"cell {index + 1}", source) for index, cell in enumerate(cells)
             if cell.get("cell_type") == "code" and not is_grade_cell(cell)
             and (source := plain_python(_joined(cell.get("source", "")))) is not None]
+
+
+def script_cells(name: str, text: str) -> list[Cell]:
+    """A .py file as cells: a notebook exported as a script is cut at its cell markers (``CELL_MARKER``), so
+    that one failing cell does not stop the rest, as in the notebook; nbconvert's `get_ipython()...` magic
+    lines become `pass`. Every cell keeps the file's name and line numbers (it starts with blank lines). A
+    file without markers is one cell, as it is."""
+    lines = text.splitlines(True)
+    starts = [number for number, line in enumerate(lines) if number and CELL_MARKER.match(line)]
+    if not starts and not (lines and CELL_MARKER.match(lines[0])):
+        return [Cell(name, text)]
+    bounds = [0, *starts, len(lines)]
+    return [Cell(name, "\n" * start + "".join(map(_without_ipython, lines[start:end])))
+            for start, end in zip(bounds, bounds[1:])]
+
+
+def _without_ipython(line: str) -> str:
+    """nbconvert's `get_ipython().run_line_magic(...)` as `pass  # run_line_magic(...)`."""
+    call = IPYTHON_CALL.match(line)
+    return f"{call[1]}pass  # {line[call.end():]}" if call else line
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A `def name(` in a submission: the function's name, its cell (index and label), the number of its first
+    line (as messages count lines) and its lines, up to the last one indented under the `def`."""
+
+    name: str
+    cell: int
+    label: str
+    first: int
+    lines: tuple[str, ...]
+
+    def holds(self, label: str, line: int | None) -> bool:
+        """Whether (label, line) is within this function."""
+        return label == self.label and line is not None and self.first <= line < self.first + len(self.lines)
+
+    def placeholders(self, commented: bool = False) -> list[tuple[int, str]]:
+        """(line number, stripped text) of the template's `x = None` blanks still in the function (or, with
+        ``commented``, of blanks still commented out, `# x = None`)."""
+        pattern = COMMENTED_PLACEHOLDER if commented else PLACEHOLDER
+        return [(self.first + number, line.strip()) for number, line in enumerate(self.lines)
+                if number and pattern.fullmatch(line)]
+
+    def has_code(self) -> bool:
+        """Whether the body holds anything but a docstring, comments, `pass`, `return` and `= None` blanks."""
+        body = [line.strip() for line in self.lines[1:] if line.strip() and not line.lstrip().startswith("#")]
+        if body and body[0][:3] in ('"""', "'''"):  # the docstring
+            quote = body[0][:3]
+            closing = (number for number, line in enumerate(body[1:], 1) if quote in line)
+            body = body[(0 if body[0].count(quote) > 1 else next(closing, len(body))) + 1:]
+        return any(not (line == "pass" or line == "return" or line.startswith("return ") or PLACEHOLDER.fullmatch(line))
+                   for line in body)
+
+
+def placeholder_names(text: str) -> set[str]:
+    """The names a blank `x = None` / `(a, b) = None` / `# x = None` sets (not the indexes of `Z[i] = None`)."""
+    target = (PLACEHOLDER.fullmatch(text) or COMMENTED_PLACEHOLDER.fullmatch(text))[1]
+    return set(re.findall(r"[A-Za-z_]\w*", re.sub(r"\[.*?\]", "", target)))
+
+
+def definitions(cells: list[Cell], name: str | None = None) -> list[Definition]:
+    """Every `def name(` (every `def`, when ``name`` is None) in ``cells``, in order."""
+    found = []
+    for index, cell in enumerate(cells):
+        lines = cell.source.splitlines()
+        for number, line in enumerate(lines):
+            match = DEF.match(line)
+            if match and name in (None, match[2]):
+                found.append(Definition(match[2], index, cell.label, number + 1,
+                                        tuple(lines[number:_end(lines, number, match[1])])))
+    return found
+
+
+def _end(lines: list[str], first: int, indent: str) -> int:
+    """The index after the last line of the function whose `def` is lines[first]: blank lines and comments
+    go on, a line indented no deeper than the `def` ends it; trailing blanks and outer comments are not its."""
+    depth = len(indent.expandtabs())
+    end = first + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].lstrip().startswith("#")
+                                or _depth(lines[end]) > depth):
+        end += 1
+    while end > first + 1 and (not lines[end - 1].strip() or _depth(lines[end - 1]) <= depth):
+        end -= 1
+    return end
+
+
+def _depth(line: str) -> int:
+    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
 
 
 def _joined(source) -> str:

@@ -3,19 +3,27 @@
 ``tests/submissions/mistakes/<exercise>__<key>.py`` defines only that exercise's function, written the
 course's way (loops) with exactly that mistake. Grading it must fail the exercise and say the entry's
 message there, and nowhere else. The knob mutants behind the entries must be detectable at all: each one
-differs from the reference on some case, and with every knob off each equals the reference.
+differs from the reference on some case, and with every knob off each equals the reference. On any conv
+geometry, numpy's "index 1 is out of bounds" is named by its cause: A_prev[1] on a batch of one, or len(W[1])
+on a 1x1 filter.
 """
 import ast
 import copy
 from pathlib import Path
 
+import cnn_reference as ref
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from autograder.compare import compare
+from autograder.course import CourseExerciseChecks
 from autograder.course_grading import grade_path
+from autograder.diagnose import diagnose_error
 from autograder.registry import all_assignments, find_exercise
 from autograder.sandbox import Limits
+from autograder.spec import Case, ErrorInfo
+from strategies import conv_configs
 
 MISTAKES = Path(__file__).parent / "submissions" / "mistakes"
 HIDDEN_SEED = 20240611
@@ -125,3 +133,30 @@ def test_knobs_off_mutant_equals_reference(assignment, exercise):
         mismatch = compare(exercise.expected(case).outputs, _mutant_output(assignment, exercise, case, {}),
                            exercise.rtol, exercise.atol)
         assert mismatch is None, f"{case.id}: {mismatch.message}"
+
+
+def _raised(read) -> ErrorInfo | None:
+    try:
+        read()
+    except IndexError as error:
+        return ErrorInfo("IndexError", str(error))
+    return None
+
+
+@pytest.mark.parametrize("exercise_name", ["conv_forward", "conv_backward"])
+@settings(max_examples=60, deadline=None)
+@given(config=conv_configs())
+def test_index_1_is_named_by_what_was_indexed_on_any_geometry(exercise_name, config):
+    """A batch of one has no A_prev[1], a 1x1 filter no W[1]: numpy says the same of both, so each error is
+    named by the case's shapes; when both are 1 (the error could be either) neither name is given."""
+    A_prev, W = config[0], config[1]
+    args = config if exercise_name == "conv_forward" else ref.conv_forward(*config)
+    assignment, exercise = find_exercise(exercise_name)
+    evidence = CourseExerciseChecks(assignment, exercise, None).error_evidence(Case("any", "", args, public=False))
+    messages = {mistake.key: mistake.message for mistake in assignment.mistakes(exercise_name)}
+    m, f = A_prev.shape[0], W.shape[0]
+    raised = {"fixed_example": _raised(lambda: A_prev[1]), "filter_size_from_W1": _raised(lambda: len(W[1]))}
+    for key, error in raised.items():
+        assert (error is not None) == (m == 1 if key == "fixed_example" else f == 1)
+        if error is not None:
+            assert diagnose_error(evidence, error) == ("" if m == f == 1 else messages[key])

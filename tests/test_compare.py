@@ -15,6 +15,15 @@ def test_scalars_accept_python_and_numpy_floats(got):
     assert compare(1.5, got, 1e-5, 1e-8) is None
 
 
+def test_an_integer_answer_must_be_an_integer():
+    """The foundations notebook asks for sizes and counts as ints: 37.0 is a float (/ gives one)."""
+    assert compare(37, np.int64(37), 1e-5, 1e-8) is None
+    mismatch = compare({"n_H": 37}, {"n_H": 37.0}, 1e-5, 1e-8)
+    assert mismatch.stage == "type" and mismatch.message == "n_H: expected an integer, got float 37.0"
+    assert compare(37, np.float64(37), 1e-5, 1e-8).stage == "type"
+    assert compare(37.0, 37, 1e-5, 1e-8) is None  # a float answer may be given as an int
+
+
 def test_a_one_element_array_is_not_a_scalar():
     assert message(1.5, np.ones((1, 1, 1)) * 1.5) == ("type", "expected a single number, got an array of shape (1, 1, 1)")
 

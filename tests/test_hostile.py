@@ -233,6 +233,7 @@ def test_the_report_says_which_isolation_held():
     assert render(report, "text").splitlines()[-1].startswith(f"Isolation: {LEVEL}")
 
 
+
 @pytest.mark.skipif(os.environ.get("CI") != "true" or os.geteuid() != 0, reason="CI runs as root")
 def test_ci_grades_at_the_root_level():
     assert LEVEL == "root", detect().reason

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import detect
-from autograder.course_grading import course_checks
+from autograder.course_grading import course_checks, grade_path
 from autograder.notebook import grade_cell
-from conftest import EXAMPLES, SEED, SUBMISSIONS, graded
+from conftest import EXAMPLES, PATIENT, SEED, SUBMISSIONS, graded
 
 IN_PROCESS_UNSAFE = {"exits.py", "crashes.py", "eats_memory.py", "monkeypatches_numpy.py",
                      # attacks on the grader itself (tests/test_hostile.py): in this process they would kill
@@ -22,7 +22,9 @@ IN_PROCESS_UNSAFE = {"exits.py", "crashes.py", "eats_memory.py", "monkeypatches_
                      *(path.name for path in (SUBMISSIONS / "hostile").glob("*.py")
                        if "Attack" in path.read_text().split('"""')[1])}
 FILES = sorted(
-    str(path.relative_to(SUBMISSIONS)) for path in SUBMISSIONS.rglob("*.py") if path.name not in IN_PROCESS_UNSAFE
+    str(path.relative_to(SUBMISSIONS)) for path in SUBMISSIONS.rglob("*.py")
+    if path.name not in IN_PROCESS_UNSAFE
+    and not path.name.startswith("loading_")  # scripts a notebook exported: a kernel ran them cell by cell
 ) + sorted(str(path) for path in EXAMPLES.glob("*.py"))
 
 
@@ -49,3 +51,25 @@ def test_a_function_using_the_reference_scores_zero_in_the_kernel_too():
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         assert grade_cell("zero_pad", namespace, None) == 0
     assert "uses the grader's own code (cnn_reference)" in printed.getvalue()
+
+
+OLD_NUMPY = """import warnings
+import numpy as np
+def old_float(b):  # what float(b) does on numpy 2.0 to 2.3: it warns where numpy 2.4 raises
+    warnings.warn("Conversion of an array with ndim > 0 to a scalar is deprecated", DeprecationWarning)
+    return float(b.sum())
+def conv_single_step(a_slice_prev, W, b):
+    return np.sum(a_slice_prev * W) + old_float(b)
+"""
+
+
+def test_float_b_fails_in_the_kernel_as_in_the_sandbox_whatever_numpy_does(tmp_path):
+    path = tmp_path / "old_numpy.py"
+    path.write_text(OLD_NUMPY)
+    namespace = {"__name__": "__main__"}
+    exec(compile(OLD_NUMPY, str(path), "exec"), namespace)
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        kernel = grade_cell("conv_single_step", namespace, SEED, timeout=3.0)
+    sandbox = next(e for e in grade_path(path, SEED, PATIENT).exercises if e.name == "conv_single_step")
+    assert kernel == sandbox.score == 0
+    assert "b.item()" in printed.getvalue() and any("b.item()" in sentence for sentence in sandbox.feedback)

@@ -1,11 +1,16 @@
 """Report adapters: text for students, JSON, Gradescope results.json and JUnit XML."""
 import json
+import platform
 import xml.etree.ElementTree as ET
+from importlib import metadata
 
+import numpy as np
 import pytest
 
+from autograder.course_grading import grade_path
 from autograder.model import CaseResult, ExerciseResult, Report
 from autograder.reports import FORMATS, gradescope, json_report, junit, render, text
+from conftest import EXAMPLES, PATIENT
 
 NASTY = 'got <array> & "quotes" \'too\'\x00\x07\x1b[31m\ufffe end'
 NASTY_CLEAN = 'got <array> & "quotes" \'too\'[31m end'
@@ -62,15 +67,22 @@ def test_gradescope_results_json(report):
     assert {"score", "output", "visibility", "stdout_visibility", "tests"} <= results.keys()
     assert results["score"] == report.score == 17.5
     assert sum(test["score"] for test in results["tests"]) == pytest.approx(results["score"])
-    assert [test["name"] for test in results["tests"]] == [e.name for e in report.exercises]
-    assert [test["status"] for test in results["tests"]] == ["passed", "failed", "failed", "failed", "failed"]
-    for test, exercise in zip(results["tests"], report.exercises):
-        assert test.keys() == {"name", "score", "max_score", "status", "output", "visibility"}
-        assert test["max_score"] == exercise.max_score
-        assert test["output"] == "\n".join(exercise.feedback)
-        assert test["visibility"] == "visible"
+    tests = {test["name"]: test for test in results["tests"]}
+    assert list(tests) == ["zero_pad: public cases", "pool_forward: public cases", "pool_forward: hidden cases",
+                           "conv_forward: public cases", "conv_backward: public cases", "pool_backward"]
+    assert [test["status"] for test in results["tests"]] == ["passed", "failed", "failed", "failed", "failed", "failed"]
+    assert all(test.keys() == {"name", "score", "max_score", "status", "output", "visibility"} for test in tests.values())
+    public, hidden = tests["pool_forward: public cases"], tests["pool_forward: hidden cases"]
+    assert (public["max_score"], hidden["max_score"]) == pytest.approx((20 * 2 / 3, 20 / 3), abs=1e-4)
+    assert (public["score"], hidden["score"]) == (7.5, 0.0)
+    assert public["visibility"] == "visible" and hidden["visibility"] == "after_published"
+    assert public["output"] == f"1 of 2 public cases passed.\n{NASTY} (e.g. public:2 case, A_prev (2, 5, 7, 3))"
+    assert hidden["output"] == f"0 of 1 hidden case passed.\n{DIAGNOSIS} (in 1 hidden case)"
+    assert tests["pool_backward"]["output"] == "No function named pool_backward was found."
     assert "student.ipynb: 17.5/100 points" in results["output"]
     assert report.errors[0] in results["output"]
+    report.notes = ["Not in the grader: h5py (its import was skipped; nothing graded uses it)."]
+    assert json.loads(gradescope.render(report))["output"].endswith("\nNotes:\n" + report.notes[0])
 
 
 def _parse_junit(report):
@@ -156,3 +168,12 @@ def test_text_colour_wraps_and_closing_hints():
     report.exercises[0].status, report.exercises[0].score = "passed", 1
     assert text.render(report).splitlines()[-1] == "All exercises passed."
     assert long not in text.render(report)
+
+
+def test_the_report_says_which_python_numpy_and_convgrade_graded_it():
+    report = grade_path(EXAMPLES / "course_loops.py", None, PATIENT)
+    assert report.versions == {"python": platform.python_version(), "numpy": np.__version__,
+                               "convgrade": metadata.version("convgrade")}
+    assert render(report, "text").splitlines()[-2] == (f"Graded with python {platform.python_version()}, numpy "
+                                                       f"{np.__version__}, convgrade {metadata.version('convgrade')}.")
+    assert Report.from_dict(report.to_dict()) == report

@@ -61,8 +61,13 @@ def render(report: Report, color: bool = False) -> str:
     if report.errors:
         lines.append("Problems loading your submission:")
         lines.extend(line for error in report.errors for line in _wrap(error, "  "))
+    if report.notes:
+        lines.append("Notes:")
+        lines.extend(line for note in report.notes for line in _wrap(note, "  "))
     lines.append(_next_step(report))
-    if report.isolation:
+    if report.isolation:  # the footer of a real grading: what graded it and what held
+        if report.versions:
+            lines.append("Graded with " + ", ".join(f"{name} {version}" for name, version in report.versions.items()) + ".")
         lines.append(isolation_line(report.isolation))
     return "\n".join(lines)
 

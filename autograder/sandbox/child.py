@@ -7,17 +7,25 @@ submission's cells once (the "zygote") and runs each exercise in a forked grandc
 limits, so a crash, exit, hang or monkeypatch costs only that exercise. Helpers an exercise may call ("a
 mistake costs once") are stubs that ask the parent over the channel: this process never holds any answer.
 Everything it reports is checked by the parent, which also enforces every deadline.
+
+Two things keep verdicts about the student's code alone: a module the grader does not have (a course's
+``import h5py``) is a stand-in that fails only when used, and a cell's top-level statement that fails
+only for that reason is skipped (and reported) while the rest of the cell runs; and numpy behaves like
+numpy 2.4 on every numpy version (``like_numpy_2_4``).
 """
+import ast
 import builtins
 import importlib.util
 import linecache
 import math
 import os
+import re
 import resource
 import select
 import signal
 import sys
 import time
+import warnings
 
 
 def _load(name):
@@ -32,6 +40,14 @@ codec = _load("codec")
 guard = _load("guard")
 REPLIES = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError, "KeyError": KeyError,
            "MemoryError": MemoryError, "ZeroDivisionError": ZeroDivisionError}
+IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^[ \t]*(\w+)[ \t]*=[^=]", re.MULTILINE)
+# numpy 2.0 to 2.3 warn with this where numpy 2.4 raises TypeError with that
+NUMPY_CONVERSION = "Conversion of an array with ndim > 0 to a scalar is deprecated"
+NUMPY_24_CONVERSION = "only 0-dimensional arrays can be converted to Python scalars"
+NUMPY_FILTER = (
+    "always", re.compile(re.escape(NUMPY_CONVERSION), re.IGNORECASE), DeprecationWarning, None, 0)
+SHOW_WARNING = warnings._showwarnmsg
 
 
 class CellTimeout(BaseException):
@@ -64,6 +80,100 @@ class Channel:
 
 def describe(error, labels):
     return guard.describe_error(error, labels.__contains__)
+
+
+def like_numpy_2_4():
+    """numpy 2.0 to 2.3 only warn where numpy 2.4 raises TypeError: float(), int() or complex() of an array of
+    one element with ndim > 0 (the course template's float(b)). Raise it here too, with numpy 2.4's message
+    (numpy then turns it into its own ValueError where it stores such an array in one element, as 2.4 does),
+    whatever warning filters the student's code sets: ours goes first again whenever they change
+    (``pin_on_change``) and before every cell and every case, and the warning is raised where warnings are
+    shown, which `catch_warnings(record=True)` does not bypass."""
+    warnings._showwarnmsg = _show_warning
+    filters = warnings.filters
+    if filters[:1] != [NUMPY_FILTER]:
+        if NUMPY_FILTER in filters:
+            filters.remove(NUMPY_FILTER)
+        filters.insert(0, NUMPY_FILTER)
+
+
+def pin_on_change():
+    """Pin our filter again after every change that the warnings module's own functions make."""
+    for name in ("_filters_mutated", "_filters_mutated_lock_held"):  # the latter: Python 3.14
+        changed = getattr(warnings, name, None)
+        if changed is not None:
+            setattr(warnings, name, _then_pin(changed))
+
+
+def _then_pin(changed):
+    def pinned(*args):
+        like_numpy_2_4()
+        return changed(*args)
+    return pinned
+
+
+def _show_warning(message):
+    if issubclass(message.category, DeprecationWarning) and str(message.message).startswith(NUMPY_CONVERSION):
+        raise TypeError(NUMPY_24_CONVERSION)
+    SHOW_WARNING(message)
+
+
+def survey(cells):
+    """From the cells' syntax trees: every name they bind anywhere, the top-level modules they import with *,
+    and (label, line) of every line inside a `try` that catches ImportError."""
+    bound, starred, guarded = set(), set(), set()
+    for cell in cells:
+        try:
+            tree = ast.parse(cell["source"], cell["label"])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # still, what it would define is no module's
+            bound.update(name for pair in DEFINED.findall(cell["source"]) for name in pair if name)
+            continue
+        bound |= binds(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and any(alias.name == "*" for alias in node.names):
+                starred.add(node.module.partition(".")[0])
+            if isinstance(node, ast.Try | ast.TryStar) and any(map(_catches_import_error, node.handlers)):
+                lines = range(node.body[0].lineno, node.body[-1].end_lineno + 1)
+                guarded.update((cell["label"], line) for line in lines)
+    return bound, starred, guarded
+
+
+def binds(tree):
+    """Every name that code binds anywhere in it."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).partition(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def _catches_import_error(handler):
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(kind is None or (isinstance(kind, ast.Name) and kind.id in IMPORT_ERRORS) for kind in kinds)
+
+
+def lines_by_label(cells):
+    """Each label's source lines. Cells that share a label (a script split at its cell markers) hold their
+    lines at their place in the file and blank lines elsewhere, so together they are the file."""
+    merged = {}
+    for cell in cells:
+        lines = merged.setdefault(cell["label"], [])
+        for number, line in enumerate(cell["source"].splitlines(True)):
+            if number == len(lines):
+                lines.append(line)
+            elif line.strip():
+                lines[number] = line
+    return merged
 
 
 def vm_size():
@@ -138,6 +248,10 @@ class Zygote:
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.labels = set()
         self.memory_cap = 0
+        self.stand_ins = guard.StandIns([*guard.BLOCKED, *settings["grader_packages"]], self.labels.__contains__,
+                                        lambda place: place in self.survey()[2])
+        self.cells, self.surveyed = [], None
+        self.unset = set()  # names that only statements skipped for a stand-in would have set
 
     def start(self):
         """Everything before student code: limits that cannot be undone, output redirected."""
@@ -152,33 +266,76 @@ class Zygote:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the output limit: writes fail, no kill
         signal.signal(signal.SIGALRM, self._on_alarm)
         redirect_output("load.out")
+        sys.meta_path.append(self.stand_ins)
+        pin_on_change()
 
     def load(self, request):
-        """Run every cell not in ``skip``, saying when each starts and how it ended."""
+        """Run every cell not in ``skip``, saying when each starts, how it ended and which of its statements
+        were skipped; then which functions it defined and which modules are stand-ins."""
         cells = request["cells"]
-        self.labels = {cell["label"] for cell in cells}
-        for cell in cells:
-            linecache.cache[cell["label"]] = (len(cell["source"]), None, cell["source"].splitlines(True), cell["label"])
+        self.labels.update(cell["label"] for cell in cells)
+        for label, lines in lines_by_label(cells).items():
+            linecache.cache[label] = (sum(map(len, lines)), None, lines, label)
+        self.cells, self.surveyed = cells, None
         for index, cell in enumerate(cells):
             if index in request["skip"]:
                 continue
             self.channel.send({"event": "cell", "index": index})
-            self.channel.send({"event": "cell_done", "index": index, "error": self._run_cell(cell)})
-        functions = sorted(name for name, value in self.namespace.items() if callable(value))
-        self.channel.send({"event": "loaded", "functions": functions})
+            error, skipped = self._run_cell(cell)
+            self.channel.send({"event": "cell_done", "index": index, "error": error, "skipped": skipped})
+        functions = sorted(name for name, value in self.namespace.items()
+                           if callable(value) and not isinstance(value, guard.StandIn))
+        self.channel.send({"event": "loaded", "functions": functions, "stand_ins": self.stand_ins.names})
+
+    def survey(self):
+        """``survey`` of the cells, made when first needed (in a cell's or a case's time, not before any runs)."""
+        if self.surveyed is None:
+            self.surveyed = survey(self.cells)
+        return self.surveyed
 
     def _on_alarm(self, signum, frame):
         raise CellTimeout(f"the cell ran longer than {self.limits['cell_timeout']} s")
 
     def _run_cell(self, cell):
+        """(error or None, the statements skipped because they needed a module the grader does not have)."""
+        label, skipped = cell["label"], []
+        like_numpy_2_4()
         signal.setitimer(signal.ITIMER_REAL, self.limits["cell_timeout"])
         try:
-            exec(compile(cell["source"], cell["label"], "exec"), self.namespace)
+            code = compile(cell["source"], label, "exec")
+            while code is not None:
+                try:
+                    exec(code, self.namespace)
+                    code = None
+                except Exception as error:
+                    line = self._needed_a_stand_in(error, label)
+                    if line is None:
+                        raise
+                    skipped.append({"label": label, "line": line, "text": linecache.getline(label, line).strip()[:200]})
+                    unset, code = _skip(cell, line)
+                    self.unset |= unset
         except BaseException as error:
-            return describe(error, self.labels)
+            return describe(error, self.labels), skipped
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout.flush()
+        return None, skipped
+
+    def _needed_a_stand_in(self, error, label):
+        """The line of the cell's top-level statement that failed only for want of a module the grader does not
+        have: it used a stand-in, or a name that only a statement skipped for that reason sets, or (after `from
+        <stand-in> import *`) one that no cell sets. Else None."""
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != label:
+            tb = tb.tb_next
+        if tb is None:
+            return None
+        if isinstance(error, guard.StandInUsed):
+            return tb.tb_lineno
+        if type(error) is NameError and tb.tb_next is None and (error.name in self.unset or (
+                self.stand_ins.names and error.name not in self.survey()[0]
+                and not self.survey()[1].isdisjoint(self.stand_ins.names))):
+            return tb.tb_lineno
         return None
 
     def kill_strays(self):
@@ -286,6 +443,7 @@ class Zygote:
             return
         for case in request["cases"]:
             args = codec.decode(case["args"])
+            like_numpy_2_4()
             try:
                 value = function(*args)
                 message = {"event": "case", "id": case["id"], "value": codec.encode(value)}
@@ -297,6 +455,15 @@ class Zygote:
             except BaseException as error:
                 channel.send({"event": "case", "id": case["id"], "error": describe(error, self.labels)})
             sys.stdout.flush()
+
+
+def _skip(cell, line):
+    """Skip the cell's top-level statement at ``line``: (the names it would have set, the code of the statements
+    after it, or None when there are none)."""
+    body = ast.parse(cell["source"], cell["label"]).body
+    skipped = [statement for statement in body if statement.lineno <= line][-1:]
+    rest = [statement for statement in body if statement.lineno > line]
+    return (binds(ast.Module(skipped, [])), compile(ast.Module(rest, []), cell["label"], "exec") if rest else None)
 
 
 def main():

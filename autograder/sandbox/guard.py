@@ -1,5 +1,5 @@
-"""Exceptions described as data (the sandbox child and the notebook path), and the notebook path's import
-blocker.
+"""Exceptions described as data (the sandbox child and the notebook path), the notebook path's import
+blocker, and the sandbox's stand-ins for modules the grader does not have.
 
 The sandbox child loads this file by path (the autograder package is not in its file system), so it
 imports only the standard library. The sandbox needs no import blocker: the reference is simply not
@@ -8,10 +8,14 @@ there. The nbgrader grade cells, which still grade inside the student's kernel, 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.machinery
 import sys
 import traceback
+import types
 
 BLOCKED = ("cnn_reference", "autograder")
+_IMPORT_MACHINERY = ("<frozen importlib", importlib.__file__)
 
 
 class ImportBlocker:
@@ -51,6 +55,7 @@ def describe_error(error: BaseException, is_student) -> dict:
         message = (error.msg if isinstance(error, SyntaxError) else str(error))[:500]
     except BaseException:  # a hostile __str__ must not break grading
         message = "<unprintable message>"
+    kind = "ModuleNotFoundError" if isinstance(error, StandInUsed) else type(error).__name__
     where = None
     if isinstance(error, SyntaxError) and is_student(error.filename):
         where = {"label": error.filename, "line": error.lineno, "text": (error.text or "").strip()[:200]}
@@ -60,4 +65,60 @@ def describe_error(error: BaseException, is_student) -> dict:
             where = {"label": frames[-1].filename, "line": frames[-1].lineno, "text": (frames[-1].line or "").strip()[:200]}
     if isinstance(error, SystemExit):
         message = f"the code called sys.exit({error.code!r})"
-    return {"type": type(error).__name__, "message": message, "where": where}
+    return {"type": kind, "message": message, "where": where}
+
+
+class StandInUsed(ModuleNotFoundError):
+    """Code used a stand-in; reported as the ModuleNotFoundError it stands for."""
+
+
+class StandIn(types.ModuleType):
+    """A module the grader does not have, or an attribute of one: importing it works, using it raises
+    StandInUsed (calling, indexing, iterating, arithmetic). ``from it import *`` imports nothing."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):  # the import system's and `import *`'s questions
+            raise AttributeError(name)
+        return StandIn(f"{self.__name__}.{name}")
+
+    def _used(self, *args, **kwargs):
+        top = self.__name__.partition(".")[0]
+        raise StandInUsed(f"No module named '{top}' in the grader, which runs your code with numpy and Python's "
+                          "standard library only", name=top)
+
+    __call__ = __getitem__ = __setitem__ = __iter__ = __float__ = __int__ = _used
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _used
+    __matmul__ = __rmatmul__ = __pow__ = __neg__ = _used
+
+
+class StandIns:
+    """A meta-path finder for the end of sys.meta_path: a module that student code imports and no other finder
+    has becomes a StandIn, so that a course's `import h5py` costs nothing unless h5py is used. The grader's
+    own packages (``refused``), submodules of real packages, imports made by library code and imports the
+    student guards with `except ImportError` still fail as usual."""
+
+    def __init__(self, refused, is_student, is_guarded):
+        self.refused = frozenset(refused)
+        self.is_student = is_student  # file name -> whether it is one of the student's cells
+        self.is_guarded = is_guarded  # (file name, line) -> whether a `try` there catches ImportError
+        self.names = []  # the top-level modules stood in, in the order they were first imported
+
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if top in self.refused or (top != fullname and not isinstance(sys.modules.get(top), StandIn)):
+            return None
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(_IMPORT_MACHINERY):
+            frame = frame.f_back
+        if frame is None or not self.is_student(frame.f_code.co_filename) \
+                or self.is_guarded((frame.f_code.co_filename, frame.f_lineno)):
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        return StandIn(spec.name)
+
+    def exec_module(self, module):
+        top = module.__name__.partition(".")[0]
+        if top not in self.names:
+            self.names.append(top)

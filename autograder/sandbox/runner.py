@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import AnswerWithOwn, Helpers
-from ..spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
+from ..spec import CaseOutcome, Cell, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
-from .isolation import Isolation, child_command, detect
+from .isolation import Isolation, child_command, detect, grader_packages
 
 CHILD_DIR = Path(__file__).parent
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
@@ -45,16 +45,6 @@ class Limits:
     output_bytes: int = 1 << 20
     result_bytes: int = 64 << 20
     processes: int = 64
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A unit of submitted code: its label in messages ("cell 7", "solution.py") and its source."""
-
-    label: str
-    source: str
-
-
 
 
 class SandboxError(RuntimeError):
@@ -80,6 +70,7 @@ class Sandbox:
         self._pending: list[dict] = []
         self._skip: set[int] = set()
         self._errors: dict[int, ErrorInfo] = {}
+        self._skipped: dict[int, list[Where]] = {}  # per cell: statements that needed a stand-in
         self._restarts = 0
         self._load_deadline: float | None = None
         self._load: LoadResult | None = None
@@ -103,7 +94,7 @@ class Sandbox:
         while True:
             if self._restarts > self.limits.restarts or time.monotonic() >= self._load_deadline:
                 self._stop()
-                self._load = LoadResult(set(), self._sorted_errors() + [self._gave_up()])
+                self._load = self._result(set(), set(), self._gave_up())
                 return self._load
             self._start()
             current = last = None
@@ -123,9 +114,10 @@ class Sandbox:
                     elif event == "cell_done" and current is not None and index == current:
                         if message.get("error") is not None:
                             self._errors[index] = clean_error(message["error"])
+                        self._skipped[index] = _places(message.get("skipped"))
                         current = None
                     elif event == "loaded" and current is None and following is None:
-                        self._load = LoadResult(_names(message.get("functions")), self._sorted_errors())
+                        self._load = self._result(_names(message.get("functions")), _names(message.get("stand_ins")))
                         return self._load
                     else:
                         raise ChildLost("the code sent the grader a message it did not expect")
@@ -138,8 +130,10 @@ class Sandbox:
                 self._skip.add(blamed)
                 self._errors[blamed] = _lost_error(str(lost), self.cells[blamed].label)
 
-    def _sorted_errors(self) -> list[ErrorInfo]:
-        return [self._errors[index] for index in sorted(self._errors)]
+    def _result(self, functions: set[str], stand_ins: set[str], stopped: ErrorInfo | None = None) -> LoadResult:
+        skipped = [where for index in sorted(self._skipped) for where in self._skipped[index]]
+        return LoadResult(functions, dict(sorted(self._errors.items())), stopped, list(self.cells), sorted(stand_ins),
+                          skipped)
 
     def _gave_up(self) -> ErrorInfo:
         why = (f"it stopped the grading process {self._restarts} times" if self._restarts > self.limits.restarts
@@ -190,6 +184,7 @@ class Sandbox:
                            "output_bytes": limits.output_bytes, "result_bytes": limits.result_bytes,
                            "processes": limits.processes, "cpu_seconds": limits.load_timeout + 60},
                 "own_pid_namespace": self.isolation.namespaces,
+                "grader_packages": grader_packages(),
                 "count_processes": self.isolation.level == "root"}
 
     def _start(self) -> None:
@@ -318,10 +313,17 @@ def _decode_case(message: dict) -> CaseOutcome:
         return CaseOutcome(error=ErrorInfo("CodecError", f"the result could not be read: {error}"))
 
 
-def _names(functions) -> set[str]:
-    if not isinstance(functions, list):
+def _names(names) -> set[str]:
+    if not isinstance(names, list):
         return set()
-    return {name for name in functions[:10_000] if type(name) is str and len(name) <= 200}
+    return {name for name in names[:10_000] if type(name) is str and len(name) <= 200}
+
+
+def _places(places) -> list[Where]:
+    """Where-dicts from the child (at most 1000), forced into Where of bounded size."""
+    if not isinstance(places, list):
+        return []
+    return [where for place in places[:1000] if (where := clean_error({"where": place}).where) is not None]
 
 
 # -- processes --------------------------------------------------------------------------------------------

@@ -14,19 +14,55 @@ def _size(rounding):
     return lambda n, f, p, s: rounding((n + 2 * p - f) / s) + 1
 
 
-def _table(conv_channels=True, dense_bias=True):
-    """architecture_table with a conv filter spanning one channel and/or dense layers without biases."""
+def _table(conv_channels=True, dense_biases="per_unit"):
+    """architecture_table with a conv filter spanning one channel and/or dense layers with "none" or "one" bias."""
+    missing_biases = {"per_unit": lambda units: 0, "none": lambda units: units, "one": lambda units: units - 1}
+
     def table(input_shape, layers):
         rows = ref.architecture_table(input_shape, layers)
         fixed = [rows[0]]
-        for (name, shape, size, params), layer, (_, previous, _, _) in zip(rows[1:], layers, rows):
+        for (name, shape, size, params), layer in zip(rows[1:], layers):
             if layer["type"] == "conv" and not conv_channels:
                 params = (layer["f"] ** 2 + 1) * layer["n_C"]
-            if layer["type"] == "dense" and not dense_bias:
-                params -= layer["units"]
+            if layer["type"] == "dense":
+                params -= missing_biases[dense_biases](layer["units"])
             fixed.append((name, shape, size, params))
         return fixed
     return table
+
+
+def _float_sizes(n, f, p, s):
+    """n_out computed with true division: a float, whole or not."""
+    return (n + 2 * p - f) / s + 1
+
+
+def _float_shape(input_shape, f, n_C, p=0, s=1):
+    return _float_sizes(input_shape[0], f, p, s), _float_sizes(input_shape[1], f, p, s), n_C
+
+
+def _float_table(input_shape, layers):
+    """architecture_table with its output sizes computed with /: float shapes, sizes and dense counts."""
+    shape = tuple(input_shape)
+    rows = [("input", shape, math.prod(shape), 0)]
+    for layer in layers:
+        values, params = math.prod(shape), 0
+        if layer["type"] == "conv":
+            params = (layer["f"] ** 2 * shape[-1] + 1) * layer["n_C"]
+            shape = _float_shape(shape, layer["f"], layer["n_C"], layer.get("p", 0), layer.get("s", 1))
+        elif layer["type"] == "pool":
+            shape = _float_shape(shape, layer["f"], shape[-1], 0, layer["s"])
+        elif layer["type"] == "flatten":
+            shape = (values,)
+        else:
+            params, shape = values * layer["units"] + layer["units"], (layer["units"],)
+        rows.append((layer["name"], shape, math.prod(shape), params))
+    return rows
+
+
+FLOAT_SIZE = ("Your size is a float (/ and np.floor give floats, e.g. 17.0 or 17.5): return an int, with integer "
+              "division: (n + 2 * p - f) // s + 1.")
+FLOAT_SHAPE = ("Your n_H and n_W are floats (/ gives floats, e.g. 37.0): return ints, with integer division, "
+               "(n_prev + 2 * p - f) // s + 1, or call conv_output_size.")
 
 
 CATALOGUE: tuple[Mistake, ...] = (
@@ -70,14 +106,16 @@ CATALOGUE: tuple[Mistake, ...] = (
             variant=lambda n, f, p, s: (n + 2 * p - f) // s + 1 if s else 0),
     Mistake("conv_output_size", "rounds_up", "Your size rounds up (ceil, or round from .5): the last window must fit "
             "inside the padded input, so round down: (n + 2 * p - f) // s + 1.", variant=_size(math.ceil)),
-    Mistake("conv_output_size", "no_floor", "Your size is not a whole number: use integer division, "
-            "(n + 2 * p - f) // s + 1.", variant=_size(lambda x: x)),
+    Mistake("conv_output_size", "no_floor", FLOAT_SIZE, variant=_float_sizes),
+    Mistake("conv_output_size", "float_size", FLOAT_SIZE,
+            variant=lambda n, f, p, s: float(ref.conv_output_size(n, f, p, s))),
     Mistake("conv_output_size", "no_plus_one", "Your size is one too small: the first window counts too, "
             "(n + 2 * p - f) // s + 1.", variant=lambda n, f, p, s: (n + 2 * p - f) // s),
     Mistake("conv_output_size", "pad_once", "You added the padding once: it is on both sides, n + 2p.",
             variant=lambda n, f, p, s: (n + p - f) // s + 1),
-    Mistake("same_padding", "even_not_rejected", "For an even f, (f - 1) / 2 is not a whole number of pixels, so no "
-            "padding keeps the size on both sides equally: raise a ValueError.", variant=lambda f: (f - 1) / 2),
+    Mistake("same_padding", "even_not_rejected", "(f - 1) / 2 is a float (1.0 for f = 3) and for an even f not a whole "
+            "number of pixels, so no padding keeps the size on both sides equally: return (f - 1) // 2, and raise a "
+            "ValueError for an even f.", variant=lambda f: (f - 1) / 2),
     Mistake("same_padding", "total_padding", "You returned the total padding f - 1: p is per side, (f - 1) / 2.",
             variant=lambda f: f - 1),
     Mistake("pad_image", "axes_swapped", "You padded rows by left/right and columns by top/bottom: the first axis "
@@ -93,8 +131,11 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("conv_output_shape", "input_channels", "Your output keeps the input's channels: a conv layer outputs one "
             "channel per filter, (n_H, n_W, n_filters).",
             variant=lambda shape, f, n, p, s: ref.conv_output_shape(shape, f, shape[2], p, s)),
+    Mistake("conv_output_shape", "float_sizes", FLOAT_SHAPE, variant=_float_shape),
     Mistake("pool_output_shape", "stride_ignored", "Your size ignores the stride: floor((n - f) / s) + 1.",
             variant=lambda shape, f, s: ref.pool_output_shape(shape, f, 1)),
+    Mistake("pool_output_shape", "float_sizes", FLOAT_SHAPE,
+            variant=lambda shape, f, s: _float_shape(shape, f, shape[2], 0, s)),
     Mistake("layer_shapes", "filter_without_channels", "A filter of layer l spans all n_C_prev input channels: "
             "(f, f, n_C_prev), and the weights (f, f, n_C_prev, n_C).",
             variant=lambda shape, f, n, p, s: {**ref.layer_shapes(shape, f, n, p, s), "filter": (f, f), "weights": (f, f, n)}),
@@ -104,5 +145,11 @@ CATALOGUE: tuple[Mistake, ...] = (
             "channel deep (the lecture's 208 for CONV1): a 5x5 filter over 3 channels has 75 weights + 1 bias, "
             "(5*5*3 + 1) * 8 = 608.", variant=_table(conv_channels=False)),
     Mistake("architecture_table", "dense_without_bias", "Your fully connected layers have no biases: each unit adds "
-            "one, e.g. FC3 has 400 * 120 + 120 = 48120 parameters.", variant=_table(dense_bias=False)),
+            "one, e.g. FC3 has 400 * 120 + 120 = 48120 parameters.", variant=_table(dense_biases="none")),
+    Mistake("architecture_table", "dense_one_bias", "Your fully connected layers have one bias each (the lecture's "
+            "48,001 for FC3): every unit has its own, 400 * 120 + 120 = 48,120 (FC4 10,164, SOFTMAX 850).",
+            variant=_table(dense_biases="one")),
+    Mistake("architecture_table", "float_sizes", "Your shapes and sizes are floats (/ gives floats, e.g. 28.0): "
+            "return ints, with integer division, (n_prev + 2 * p - f) // s + 1, or call conv_output_shape and "
+            "pool_output_shape.", variant=_float_table),
 )

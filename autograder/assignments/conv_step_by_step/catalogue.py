@@ -92,12 +92,67 @@ def _first_output(exercise: str) -> str:
 ROUNDING = ("The output size is floor((n_prev + 2*pad - f) / stride) + 1: use integer division (//), not ceil or "
             "round, or the last window runs past the edge when the stride leaves rows over.")
 SWAPPED = "Your output's height and width are swapped: n_H comes from n_H_prev (axis 1) and n_W from n_W_prev (axis 2)."
-FLOAT_B = ("float(b) fails on numpy >= 2.4 because b has shape (1, 1, 1): add the bias as a number with b.item() "
-           "(or np.squeeze(b)).")
+FLOAT_B = ("float(b) converts only a 0-dimensional array and b has shape (1, 1, 1): add the bias as a number with "
+           "b.item() (or np.squeeze(b)).")
+NP_FLOAT = ("np.float no longer exists (numpy 1.24 removed it), and the float(b) its error suggests fails too, because "
+            "b has shape (1, 1, 1): add the bias as a number with b.item().")
 
 
 def _float_b_signs(args) -> ErrorSigns:
-    return ErrorSigns(("TypeError",), phrases=("0-dimensional arrays", "length-1 arrays"))
+    return ErrorSigns(("TypeError",), phrases=("0-dimensional arrays", "length-1 arrays", "size-1 arrays"))
+
+
+def _np_float_signs(args) -> ErrorSigns:
+    return ErrorSigns(("AttributeError",), phrases=("has no attribute 'float'",))
+
+
+def _float_size_signs(args) -> ErrorSigns:
+    """np.zeros or range given a size computed with / (a float)."""
+    return ErrorSigns(("TypeError",), phrases=("'float' object cannot be interpreted as an integer",
+                                               "'numpy.float64' object cannot be interpreted as an integer"))
+
+
+def _float_size(formula: str) -> str:
+    return (f"Your output size is a float (/ gives one) and np.zeros and range need integers: use int(...) or "
+            f"integer division, {formula}.")
+
+
+# -- indexing with a fixed number: A_prev[1] for A_prev[i], len(W[1]) for f ---------------------------------
+INDEX_1 = "index 1 is out of bounds for axis 0 with size 1"  # numpy's IndexError for x[1] when len(x) == 1
+
+
+def _batch_and_filter(exercise: str, args: tuple) -> tuple[int, int | None]:
+    """(m, f) of a case; f is None for pooling."""
+    if exercise == "conv_forward":
+        return args[0].shape[0], args[1].shape[0]
+    if exercise == "conv_backward":
+        return args[0].shape[0], args[1][1].shape[0]
+    return args[0].shape[0], None
+
+
+def _fixed_example_signs(exercise: str):
+    """Example 1 read from a batch of one example (where a 1x1 filter cannot raise the same IndexError)."""
+    def signs(args) -> ErrorSigns | None:
+        m, f = _batch_and_filter(exercise, args)
+        return ErrorSigns(("IndexError",), phrases=(INDEX_1,)) if m == 1 and f != 1 else None
+    return signs
+
+
+def _fixed_example(exercise: str, fix: str) -> Mistake:
+    return Mistake(exercise, "fixed_example", f"You read example 1 (A_prev[1]) for every i: each example has its own "
+                   f"input, {fix}.", {"example": 1}, signs=_fixed_example_signs(exercise))
+
+
+def _filter_row_signs(exercise: str):
+    """W[1] read from a 1x1 filter, which has one row (where a batch of one cannot raise the same IndexError)."""
+    def signs(args) -> ErrorSigns | None:
+        m, f = _batch_and_filter(exercise, args)
+        return ErrorSigns(("IndexError",), phrases=(INDEX_1,)) if f == 1 and m != 1 else None
+    return signs
+
+
+W_ROW = ("len(W[1]) is f only by luck (the length of W's second row) and a 1x1 filter has no second row: use f from "
+         "(f, f, n_C_prev, n_C) = W.shape, e.g. horiz_end = horiz_start + f.")
 
 
 # -- unpadding dA_prev in conv_backward ----------------------------------------------------------------------
@@ -149,6 +204,7 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("conv_single_step", "array_not_scalar", "You returned an array with one element: return a number, "
             "e.g. Z = np.sum(a_slice_prev * W) + b.item().", shapes=_array_not_scalar_shapes),
     Mistake("conv_single_step", "float_b", FLOAT_B, signs=_float_b_signs),
+    Mistake("conv_single_step", "np_float", NP_FLOAT, signs=_np_float_signs),
     # conv_forward
     Mistake("conv_forward", "stride_ignored", "Your output matches a convolution that ignores the stride: "
             "use vert_start = h * stride and horiz_start = w * stride.", {"stride_ignored": True}),
@@ -168,6 +224,11 @@ CATALOGUE: tuple[Mistake, ...] = (
             "unpadded input: slice them from A_prev_pad = zero_pad(A_prev, pad), i.e. a_prev_pad = A_prev_pad[i].",
             signs=_unpadded_window_signs),
     Mistake("conv_forward", "float_b", FLOAT_B, signs=_float_b_signs),
+    Mistake("conv_forward", "np_float", NP_FLOAT, signs=_np_float_signs),
+    Mistake("conv_forward", "float_size", _float_size("n_H = (n_H_prev + 2 * pad - f) // stride + 1"),
+            signs=_float_size_signs),
+    _fixed_example("conv_forward", "a_prev_pad = A_prev_pad[i]"),
+    Mistake("conv_forward", "filter_size_from_W1", W_ROW, signs=_filter_row_signs("conv_forward")),
     Mistake("conv_forward", "array_into_element", "Z[i, h, w, c] must receive a number, but your expression is an "
             "array: b[:, :, :, c] has shape (1, 1, 1), so add it as a number (b[0, 0, 0, c], or .item()), or let "
             "conv_single_step do it.", signs=_sequence_signs),
@@ -181,6 +242,11 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("pool_forward", "rounding", ROUNDING, shapes=_rounding_shapes("pool_forward"),
             signs=_rounding_signs("pool_forward")),
     Mistake("pool_forward", "hw_swapped", SWAPPED, shapes=_swapped_shapes("pool_forward")),
+    Mistake("pool_forward", "all_channels", "You pooled each window over all channels at once: pool every channel on "
+            "its own, a_prev_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c].",
+            {"all_channels": True}),
+    Mistake("pool_forward", "float_size", _float_size("n_H = (n_H_prev - f) // stride + 1"), signs=_float_size_signs),
+    _fixed_example("pool_forward", "a_prev_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]"),
     # conv_backward
     Mistake("conv_backward", "negative_unpad", "You removed the padding with [pad:-pad], which is empty when pad = 0: "
             "use [pad:pad + n_H_prev] (or return dA_prev_pad itself when pad = 0).", {"unpad": "negative"},
@@ -200,6 +266,11 @@ CATALOGUE: tuple[Mistake, ...] = (
             "the batch (any averaging belongs in the cost).", {"divide_by_m": True}),
     Mistake("conv_backward", "stride_ignored", "Your gradients match a backward pass that ignores the stride: "
             "use vert_start = h * stride and horiz_start = w * stride.", {"stride_ignored": True}),
+    Mistake("conv_backward", "unpad_after_loop", "Only the last example has a dA_prev: you unpad after the loop over "
+            "i, so move dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :] into it.",
+            {"unpad_last_only": True}),
+    _fixed_example("conv_backward", "a_prev_pad = A_prev_pad[i]"),
+    Mistake("conv_backward", "filter_size_from_W1", W_ROW, signs=_filter_row_signs("conv_backward")),
     # create_mask_from_window
     Mistake("create_mask_from_window", "columns", "Your mask marks the maximum of each column: compare with the "
             "maximum of the whole window, x == np.max(x).", {"reduce": "columns"}),
@@ -207,6 +278,8 @@ CATALOGUE: tuple[Mistake, ...] = (
             "of the whole window, x == np.max(x).", {"reduce": "rows"}),
     Mistake("create_mask_from_window", "argmax", "Your mask marks only one maximum (argmax): when several entries tie "
             "for the maximum, all of them are True, x == np.max(x).", {"reduce": "argmax"}),
+    Mistake("create_mask_from_window", "max_value", "You returned the maximum value itself: return a boolean mask of "
+            "where it is, mask = (x == np.max(x)).", {"reduce": "max_value"}),
     # distribute_value
     Mistake("distribute_value", "floor_division", "You used // (floor division): use / so that dz / (n_H * n_W) "
             "keeps its fraction.", {"spread": "floor_division"}),
@@ -229,4 +302,5 @@ CATALOGUE: tuple[Mistake, ...] = (
             {"mask_from_gradient": True}),
     Mistake("pool_backward", "mode_ignored", 'Your pool_backward always routes the gradient as for max pooling: '
             'use distribute_value when mode == "average".', {"mode_ignored": True}),
+    _fixed_example("pool_backward", "a_prev = A_prev[i]"),
 )

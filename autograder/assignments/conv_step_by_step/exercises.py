@@ -30,7 +30,9 @@ def _conv_forward_public():
     course = (rs.randn(2, 5, 7, 4), rs.randn(3, 3, 4, 8), rs.randn(1, 1, 1, 8), {"pad": 1, "stride": 2})
     rs = np.random.RandomState(3)
     plain = (rs.randn(1, 4, 4, 2), rs.randn(2, 2, 2, 3), rs.randn(1, 1, 1, 3), {"pad": 0, "stride": 1})
-    return [("course example", course), ("pad 0, stride 1", plain)]
+    rs = np.random.RandomState(4)
+    one_by_one = (rs.randn(2, 3, 4, 3), rs.randn(1, 1, 3, 2), rs.randn(1, 1, 1, 2), {"pad": 0, "stride": 1})
+    return [("course example", course), ("pad 0, stride 1", plain), ("1x1 filter", one_by_one)]
 
 
 def _pool_forward_public():
@@ -44,7 +46,10 @@ def _conv_backward_public():
     rs = course_rng()
     A_prev, W, b = rs.randn(10, 4, 4, 3), rs.randn(2, 2, 3, 8), rs.randn(1, 1, 1, 8)
     Z, cache = ref.conv_forward(A_prev, W, b, {"pad": 2, "stride": 2})
-    return [("course example (dZ = Z)", (Z, cache))]
+    rs = np.random.RandomState(5)
+    A_prev, W, b = rs.randn(2, 3, 4, 3), rs.randn(1, 1, 3, 2), rs.randn(1, 1, 1, 2)
+    Z_1x1, cache_1x1 = ref.conv_forward(A_prev, W, b, {"pad": 1, "stride": 2})
+    return [("course example (dZ = Z)", (Z, cache)), ("1x1 filter, pad 1, stride 2 (dZ = Z)", (Z_1x1, cache_1x1))]
 
 
 def _create_mask_public():
@@ -91,7 +96,17 @@ EXERCISES: tuple[Exercise, ...] = (
          Family("stride3_leftover", "stride 3 leaving leftover rows and columns", lambda r: conv_args(r, 1, 9, 10, 2, 2, 2, 3, 1)),
          Family("even_f", "even f = 4", lambda r: conv_args(r, 2, 6, 5, 2, 2, 4, 1, 1)),
          Family("rectangular", "n_H != n_W, n_C_prev != n_C", lambda r: conv_args(r, 3, 4, 7, 1, 5, 3, 1, 1)),
-         Family("same", "'same' padding, f = 5, pad 2", lambda r: conv_args(r, 1, 6, 6, 3, 2, 5, 1, 2))),
+         Family("same", "'same' padding, f = 5, pad 2", lambda r: conv_args(r, 1, 6, 6, 3, 2, 5, 1, 2)),
+         Family("f1_stride2", "1x1 filter, stride 2 > f, pad 1 >= f", lambda r: conv_args(r, 2, 5, 7, 3, 2, 1, 2, 1)),
+         Family("pad_over_f", "pad 3 > f = 2, stride 2", lambda r: conv_args(r, 2, 4, 6, 2, 3, 2, 2, 3)),
+         Family("rectangular_stride2", "n_H != n_W, n_C_prev != n_C, stride 2",
+                lambda r: conv_args(r, 2, 7, 5, 3, 4, 3, 2, 1)),
+         Family("one_pixel", "f equal to the input (one output pixel)", lambda r: conv_args(r, 2, 4, 4, 3, 2, 4, 1, 0)),
+         Family("one_pixel_padded", "f equal to the padded height, a column left over (one output pixel)",
+                lambda r: conv_args(r, 2, 3, 4, 2, 3, 5, 2, 1)),
+         Family("one_channel", "one example, one channel in and out", lambda r: conv_args(r, 1, 5, 4, 1, 1, 3, 1, 1)),
+         Family("one_filter", "4 channels into one filter, n_H != n_W",
+                lambda r: conv_args(r, 2, 6, 4, 4, 1, 3, 1, 0))),
         helpers=("zero_pad", "conv_single_step"), cache_items=("A_prev", "W", "b", "hparameters"),
     ),
     Exercise(
@@ -101,7 +116,10 @@ EXERCISES: tuple[Exercise, ...] = (
               for name, text, shape, f, s in (
                   ("overlap", "overlapping windows (f 3, stride 1)", (2, 6, 7, 2), 3, 1),
                   ("leftover", "stride 2 leaving a leftover row and column", (1, 7, 5, 3), 2, 2),
-                  ("gaps", "stride 3 > f skipping pixels", (2, 8, 8, 1), 2, 3))
+                  ("gaps", "stride 3 > f skipping pixels", (2, 8, 8, 1), 2, 3),
+                  ("f1", "1x1 windows (the output is the input)", (2, 3, 4, 2), 1, 1),
+                  ("one_pixel", "one window, a column left over", (2, 4, 5, 3), 4, 2),
+                  ("one_channel", "one example, one channel, n_H != n_W", (1, 5, 3, 1), 2, 1))
               for mode in ("max", "average")),
         cache_items=("A_prev", "hparameters"),
     ),
@@ -110,7 +128,14 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("pad0", "pad 0", lambda r: conv_backward_args(r, 2, 5, 4, 2, 3, 3, 1, 0)),
          Family("pad1_stride1", "pad 1, stride 1 (overlapping windows)", lambda r: conv_backward_args(r, 2, 4, 5, 3, 2, 3, 1, 1)),
          Family("stride3_leftover", "stride 3 leaving leftover rows", lambda r: conv_backward_args(r, 1, 8, 7, 2, 2, 2, 3, 1)),
-         Family("even_f", "even f = 4, n_H != n_W", lambda r: conv_backward_args(r, 2, 6, 5, 1, 3, 4, 2, 2))),
+         Family("even_f", "even f = 4, n_H != n_W", lambda r: conv_backward_args(r, 2, 6, 5, 1, 3, 4, 2, 2)),
+         Family("f1_stride2", "1x1 filter, stride 2 > f, pad 1 >= f",
+                lambda r: conv_backward_args(r, 2, 5, 4, 3, 2, 1, 2, 1)),
+         Family("one_pixel", "f equal to the padded height, a column left over (one output pixel)",
+                lambda r: conv_backward_args(r, 2, 3, 4, 2, 3, 5, 2, 1)),
+         Family("one_channel", "one example, one channel in and out",
+                lambda r: conv_backward_args(r, 1, 4, 5, 1, 1, 3, 1, 1)),
+         Family("pad_over_f", "pad 3 > f = 2", lambda r: conv_backward_args(r, 2, 3, 4, 2, 2, 2, 1, 3))),
         helpers=("zero_pad",),
     ),
     Exercise(
@@ -134,7 +159,10 @@ EXERCISES: tuple[Exercise, ...] = (
                   ("overlap", "overlapping windows (f 3, stride 1)", (2, 5, 6, 2), 3, 1, normal),
                   ("stride2", "f 2, stride 2, leftover row", (1, 5, 4, 3), 2, 2, normal),
                   ("gaps", "stride 3 > f", (2, 7, 7, 1), 2, 3, normal),
-                  ("ties", "tied maxima in windows (each gets the gradient)", (1, 4, 4, 2), 2, 2, tied))
+                  ("ties", "tied maxima in windows (each gets the gradient)", (1, 4, 4, 2), 2, 2, tied),
+                  ("f1", "1x1 windows", (2, 3, 4, 2), 1, 1, normal),
+                  ("one_pixel", "one window, a column left over", (2, 4, 5, 3), 4, 2, normal),
+                  ("one_channel", "one example, one channel, n_H != n_W", (1, 4, 3, 1), 2, 1, normal))
               for mode in ("max", "average") if not (name == "ties" and mode == "average")),
         helpers=("create_mask_from_window", "distribute_value"),
     ),

@@ -4,6 +4,8 @@ Each function is the course's algorithm with keyword "knobs"; every knob switche
 mistake students make. With all knobs off it is the right algorithm (a test holds that against the
 reference), so a knob's effect is exactly its mistake, and two knobs together model two mistakes.
 Loops run over output positions only (batch and channels vectorized): they are called on small cases.
+``example=k`` (conv_forward, pool_forward, conv_backward, pool_backward) reads example k of A_prev for every i,
+as ``A_prev[1]`` written for ``A_prev[i]`` does; it raises IndexError where the batch has no example k.
 """
 from __future__ import annotations
 
@@ -37,8 +39,13 @@ def _size(n, f, pad, stride):
     return (n + 2 * pad - f) // stride + 1
 
 
+def _examples(A, example):
+    """A itself, or (``example`` given) its example ``example`` in every example's place."""
+    return A if example is None else np.broadcast_to(A[example], A.shape)
+
+
 def conv_forward(A_prev, W, b, hparameters, *, stride_ignored=False, flip_kernel=False, bias="once",
-                 cache_padded=False):
+                 cache_padded=False, example=None):
     """The course's conv_forward; bias as in conv_single_step."""
     stride, pad = hparameters["stride"], hparameters["pad"]
     m, n_H_prev, n_W_prev, _ = A_prev.shape
@@ -47,18 +54,21 @@ def conv_forward(A_prev, W, b, hparameters, *, stride_ignored=False, flip_kernel
     step = 1 if stride_ignored else stride
     kernel = W[::-1, ::-1] if flip_kernel else W
     A_pad = ref.zero_pad(A_prev, pad)
+    windows_from = _examples(A_pad, example)
     bias_term = {"once": b.reshape(n_C), "missing": 0.0, "per_element": b.reshape(n_C) * W[..., 0].size}[bias]
     Z = np.zeros((m, n_H, n_W, n_C))
     for h in range(n_H):
         for w in range(n_W):
-            window = A_pad[:, h * step : h * step + f, w * step : w * step + f, :]
+            window = windows_from[:, h * step : h * step + f, w * step : w * step + f, :]
             Z[:, h, w, :] = np.tensordot(window, kernel, axes=3) + bias_term
     return Z, (A_pad if cache_padded else A_prev, W, b, hparameters)
 
 
 def conv_backward(dZ, cache, *, stride_ignored=False, flip_kernel_dA=False, assign_dA=False, assign_dW=False,
-                  assign_db=False, divide_by_m=False, unpad="slice"):
-    """unpad: "slice" (right), "negative" (``[pad:-pad]``, empty at pad 0), "none" (padded dA returned)."""
+                  assign_db=False, divide_by_m=False, unpad="slice", unpad_last_only=False, example=None):
+    """unpad: "slice" (right), "negative" (``[pad:-pad]``, empty at pad 0), "none" (padded dA returned);
+    unpad_last_only: dA_prev[i] = ... written after the loop over i, so only the last example is set;
+    example: the windows of dW come from that example (``a_prev_pad = A_prev_pad[1]``)."""
     A_prev, W, b, hparameters = cache
     stride, pad = hparameters["stride"], hparameters["pad"]
     m, n_H_prev, n_W_prev, _ = A_prev.shape
@@ -66,7 +76,7 @@ def conv_backward(dZ, cache, *, stride_ignored=False, flip_kernel_dA=False, assi
     _, n_H, n_W, _ = dZ.shape
     step = 1 if stride_ignored else stride
     kernel = W[::-1, ::-1] if flip_kernel_dA else W
-    A_pad = ref.zero_pad(A_prev, pad)
+    A_pad = _examples(ref.zero_pad(A_prev, pad), example)
     dA_pad = np.zeros(A_pad.shape)
     dW = np.zeros(W.shape)
     for h in range(n_H):
@@ -86,28 +96,38 @@ def conv_backward(dZ, cache, *, stride_ignored=False, flip_kernel_dA=False, assi
         dW, db = dW / m, db / m
     dA_prev = {"slice": dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :],
                "negative": dA_pad[:, pad:-pad, pad:-pad, :], "none": dA_pad}[unpad]
+    if unpad_last_only:
+        last, dA_prev = dA_prev[-1], np.zeros(A_prev.shape)
+        dA_prev[-1] = last
     return dA_prev, dW, db
 
 
-def pool_forward(A_prev, hparameters, mode="max", *, stride_ignored=False, average_as_sum=False, mode_ignored=False):
-    """mode_ignored: always max pooling."""
+def pool_forward(A_prev, hparameters, mode="max", *, stride_ignored=False, average_as_sum=False, mode_ignored=False,
+                 all_channels=False, example=None):
+    """mode_ignored: always max pooling; all_channels: each window reduced over every channel at once."""
     f, stride = hparameters["f"], hparameters["stride"]
     m, n_H_prev, n_W_prev, n_C = A_prev.shape
     n_H, n_W = _size(n_H_prev, f, 0, stride), _size(n_W_prev, f, 0, stride)
     step = 1 if stride_ignored else stride
+    source = _examples(A_prev, example)
+    axes = (1, 2, 3) if all_channels else (1, 2)
     A = np.zeros((m, n_H, n_W, n_C))
     for h in range(n_H):
         for w in range(n_W):
-            window = A_prev[:, h * step : h * step + f, w * step : w * step + f, :]
+            window = source[:, h * step : h * step + f, w * step : w * step + f, :]
             if mode == "max" or mode_ignored:
-                A[:, h, w, :] = window.max(axis=(1, 2))
+                pooled = window.max(axis=axes)
             else:
-                A[:, h, w, :] = window.sum(axis=(1, 2)) if average_as_sum else window.mean(axis=(1, 2))
+                pooled = window.sum(axis=axes) if average_as_sum else window.mean(axis=axes)
+            A[:, h, w, :] = pooled[:, None] if all_channels else pooled
     return A, (A_prev, hparameters)
 
 
 def create_mask_from_window(x, *, reduce="all"):
-    """reduce: "all" (right), "columns" (max per column), "rows" (max per row), "argmax" (first maximum only)."""
+    """reduce: "all" (right), "columns" (max per column), "rows" (max per row), "argmax" (first maximum only),
+    "max_value" (the maximum itself, not a mask)."""
+    if reduce == "max_value":
+        return np.max(x)
     if reduce == "argmax":
         mask = np.zeros(x.shape, dtype=bool)
         mask[np.unravel_index(np.argmax(x), x.shape)] = True
@@ -128,9 +148,10 @@ def distribute_value(dz, shape, *, spread="even"):
 
 
 def pool_backward(dA, cache, mode="max", *, stride_ignored=False, average_undivided=False, assign=False,
-                  mask_from_gradient=False, mode_ignored=False):
+                  mask_from_gradient=False, mode_ignored=False, example=None):
     """The course's pool_backward; mode_ignored: always the max-pool gradient."""
     A_prev, hparameters = cache
+    windows_from = _examples(A_prev, example)
     f, stride = hparameters["f"], hparameters["stride"]
     _, n_H, n_W, _ = dA.shape
     step = 1 if stride_ignored else stride
@@ -140,7 +161,7 @@ def pool_backward(dA, cache, mode="max", *, stride_ignored=False, average_undivi
             rows, cols = slice(h * step, h * step + f), slice(w * step, w * step + f)
             g = dA[:, h, w, :][:, None, None, :]
             if mode == "max" or mode_ignored:
-                source = dA_prev if mask_from_gradient else A_prev
+                source = dA_prev if mask_from_gradient else windows_from
                 window = source[:, rows, cols, :]
                 grad = (window == window.max(axis=(1, 2), keepdims=True)) * g
             else:
