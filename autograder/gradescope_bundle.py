@@ -16,6 +16,8 @@ import zipfile
 from importlib.resources import files
 from pathlib import Path
 
+from .reports.gradescope import DEFAULT_HIDDEN_VISIBILITY
+
 PROJECT = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "README.md", "autograder", "cnn_reference")  # what the wheel is built from
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -26,10 +28,13 @@ class BundleError(RuntimeError):
     """The bundle cannot be built here (no source tree, the wheel build failed)."""
 
 
+GRADING_REQUIREMENTS = ("numpy>=2.0", "nbformat>=5.9", "matplotlib>=3.8", "tqdm>=4.66")  # no nbgrader, no Jupyter
+
+
 def build_bundle(out: Path, hidden_seed: int | None, assignment: str = "conv_step_by_step",
-                 project: Path = PROJECT) -> None:
-    """Write the Gradescope zip to ``out``: the two scripts (grading ``assignment``, pinned) and a freshly
-    built wheel of ``project``."""
+                 hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY, project: Path = PROJECT) -> None:
+    """Write the Gradescope zip to ``out``: the two scripts (grading ``assignment``, pinned, hidden-case tests
+    shown ``hidden_visibility``) and a freshly built wheel of ``project``."""
     with tempfile.TemporaryDirectory(prefix="convgrade-bundle-") as work:
         wheel = build_wheel(project, Path(work))
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -37,14 +42,18 @@ def build_bundle(out: Path, hidden_seed: int | None, assignment: str = "conv_ste
             for name in SCRIPTS:
                 entry = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
                 entry.external_attr, entry.compress_type = EXECUTABLE, zipfile.ZIP_DEFLATED
-                archive.writestr(entry, render_script(name, wheel.name, hidden_seed, assignment))
+                archive.writestr(entry, render_script(name, wheel.name, hidden_seed, assignment, hidden_visibility))
             archive.write(wheel, wheel.name)
 
 
-def render_script(name: str, wheel: str, hidden_seed: int | None, assignment: str = "conv_step_by_step") -> str:
-    """The script ``name`` with the wheel's file name, the hidden seed and the assignment filled in."""
+def render_script(name: str, wheel: str, hidden_seed: int | None, assignment: str = "conv_step_by_step",
+                  hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> str:
+    """The script ``name`` with the wheel's file name, what grading installs, the hidden seed, the assignment
+    and the hidden tests' visibility filled in."""
     template = (files("autograder") / "templates" / "gradescope" / name).read_text(encoding="utf-8")
     return (template.replace("@WHEEL@", wheel).replace("@ASSIGNMENT@", assignment)
+            .replace("@REQUIREMENTS@", " ".join(f"'{requirement}'" for requirement in GRADING_REQUIREMENTS))
+            .replace("@HIDDEN_VISIBILITY@", hidden_visibility)
             .replace("@HIDDEN_SEED@", "" if hidden_seed is None else str(hidden_seed)))
 
 

@@ -5,7 +5,8 @@ convgrade grade SUBMISSION [--format text|json|gradescope|junit] [--output FILE]
                 [--fail-under PCT] [--assignment NAME] [--timeout S] [--memory MIB]
 convgrade batch DIR [--jobs N] [--out RESULTS_DIR] [--force] [--executor dask://HOST:PORT] [--public-only]
                 [--quiet] [--max-size MIB] [--assignment NAME] [--timeout S] [--memory MIB]
-convgrade gradescope-bundle [--out autograder.zip] [--assignment NAME]
+convgrade gradescope-bundle [--out autograder.zip] [--assignment NAME] [--hidden-visibility WHEN]
+convgrade gradescope-run SUBMISSION_DIR --assignment NAME --output results.json [--hidden-visibility WHEN]
 convgrade release [NAME ...] [--out DIR]     write each assignment's public checks (default: solutions/NAME/)
 convgrade kit [--out DIR]                   build the student kit wheel (convgrade-student)
 Exit codes: 0 graded, 1 below --fail-under, 2 submission unreadable (batch: DIR missing), 3 the grader
@@ -22,6 +23,7 @@ from .course_grading import grade_path
 from .files import write_atomically
 from .registry import by_name, default, names
 from .reports import FORMATS, render
+from .reports.gradescope import DEFAULT_HIDDEN_VISIBILITY, VISIBILITIES
 from .submission import MAX_SUBMISSION_BYTES
 
 
@@ -50,11 +52,21 @@ def add_commands(commands) -> None:
     bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip (default %(default)s)")
     bundle.add_argument("--assignment", choices=names(), default=default().name,
                         help="the assignment the bundle grades, pinned (default %(default)s)")
+    bundle.add_argument("--hidden-visibility", choices=VISIBILITIES, default=DEFAULT_HIDDEN_VISIBILITY,
+                        help="when students see their hidden-case tests (default %(default)s)")
+    run = commands.add_parser("gradescope-run", help="grade a Gradescope submission folder into results.json "
+                                                     "(what the bundle's run_autograder runs)")
+    run.add_argument("folder", type=Path, metavar="SUBMISSION_DIR")
+    run.add_argument("--assignment", choices=names(), required=True, help="the assignment to grade it as")
+    run.add_argument("--output", type=Path, required=True, help="the results.json to write")
+    run.add_argument("--hidden-visibility", choices=VISIBILITIES, default=DEFAULT_HIDDEN_VISIBILITY,
+                     help="when students see their hidden-case tests (default %(default)s)")
     release = commands.add_parser("release", help="write the public checks the student kit judges against")
     release.add_argument("assignments", nargs="*", metavar="NAME", help=f"default: all ({', '.join(names())})")
     release.add_argument("--out", type=Path, metavar="DIR", help="the folder to write to (default: solutions/NAME/)")
     kit = commands.add_parser("kit", help="build the student kit wheel (convgrade-student: no answers inside)")
     kit.add_argument("--out", type=Path, default=Path("dist"), help="the folder for the wheel (default %(default)s)")
+    add_limits(run)
     for command in (grade, batch):
         command.add_argument("--assignment", choices=names(),
                              help="grade as this assignment; a submission for another one gets 0 and says so "
@@ -108,7 +120,7 @@ def batch_command(args: argparse.Namespace) -> int:
         print("convgrade batch: interrupted; the reports written so far are kept, a rerun grades the rest",
               file=sys.stderr)
         return 130
-    print(f"convgrade batch: {summary.line()}; results in {results_dir} (scores.csv, report.html)")
+    print(f"convgrade batch: {summary.line()}; results in {results_dir} (scores.csv, report.html, feedback/)")
     return 3 if summary.failed else 0
 
 
@@ -117,12 +129,20 @@ def bundle_command(args: argparse.Namespace) -> int:
 
     seed = find_hidden_seed()
     try:
-        build_bundle(args.out, seed, args.assignment)
+        build_bundle(args.out, seed, args.assignment, args.hidden_visibility)
     except BundleError as error:
         print(f"convgrade: {error}", file=sys.stderr)
         return 3
     cases = "public and hidden cases" if seed is not None else "public cases only (no hidden seed found)"
     print(f"convgrade: wrote {args.out}: grades {cases}")
+    return 0
+
+
+def gradescope_run_command(args: argparse.Namespace) -> int:
+    from .cli import limits_of
+    from .gradescope_run import run
+
+    run(args.folder, by_name(args.assignment), args.output, args.hidden_visibility, limits_of(args))
     return 0
 
 
@@ -151,4 +171,5 @@ def kit_command(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"grade": grade_command, "batch": batch_command, "gradescope-bundle": bundle_command,
+            "gradescope-run": gradescope_run_command,
             "release": release_command, "kit": kit_command}

@@ -11,6 +11,7 @@ import pty
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -21,11 +22,12 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from autograder import files
-from autograder.batch import classreport, results
+from autograder.batch import classreport, executors, results
 from autograder.registry import by_name
 from autograder.batch.discover import discover, owner
 from autograder.course_grading import grade_course_cells
 from autograder.model import CaseResult, ExerciseResult, Report
+from autograder.reports.scores import points
 from autograder.sandbox import Isolation, Limits
 from autograder.submission import read_cells
 from conftest import EXAMPLES, SEED, SUBMISSIONS
@@ -91,18 +93,42 @@ def test_owner(root, relative, student, assignment):
 
 
 def test_discover_finds_notebooks_and_python_files_recursively_skipping_hidden_folders(tmp_path):
-    course = tmp_path / "course"
-    for name in ["submitted/alice/ps1/ps1.ipynb", "submitted/alice/ps1/.ipynb_checkpoints/ps1-checkpoint.ipynb",
-                 "submitted/bob/ps1/ps1.ipynb", "submitted/bob/ps1/__pycache__/x.py", "submitted/bob/ps1/notes.txt",
-                 "extra/carol.py", ".hidden.py"]:
-        put(course / name, "")
-    found = discover(course)
+    folder = tmp_path / "subs"
+    for name in ["group1/alice.ipynb", "group1/.ipynb_checkpoints/alice-checkpoint.ipynb", "bob.py",
+                 "group2/__pycache__/x.py", "group2/notes.txt", "group2/carol.py", ".hidden.py"]:
+        put(folder / name, "")
+    found = discover(folder)
     assert [(str(s.relative), s.student, s.assignment) for s in found] == [
-        ("extra/carol.py", "extra/carol", None),
-        ("submitted/alice/ps1/ps1.ipynb", "alice", "ps1"),
-        ("submitted/bob/ps1/ps1.ipynb", "bob", "ps1"),
+        ("bob.py", "bob", None), ("group1/alice.ipynb", "group1/alice", None), ("group2/carol.py", "group2/carol", None),
     ]
-    assert all(s.path == course / s.relative for s in found)
+    assert all(s.path == folder / s.relative for s in found)
+
+
+NBGRADER_COURSE = [  # what an nbgrader course folder holds after collect, autograde and feedback
+    "nbgrader_config.py", "gradebook.db", "source/ps1/ps1.ipynb", "source/ps1/test_ps1.py", "release/ps1/ps1.ipynb",
+    "submitted/alice/ps1/ps1.ipynb", "submitted/alice/ps1/test_ps1.py", "submitted/alice/ps1/ps1-Copy1.ipynb",
+    "submitted/alice/ps1/.ipynb_checkpoints/ps1-checkpoint.ipynb", "submitted/alice/ps1/timestamp.txt",
+    "submitted/bob/ps1/my_work.ipynb", "submitted/carol/ps1/draft.ipynb", "submitted/carol/ps1/final.ipynb",
+    "submitted/carol/ps2/ps2.ipynb", "submitted/dan/ps1/notes.txt", "autograded/alice/ps1/ps1.ipynb",
+    "feedback/alice/ps1/ps1.html", "extra/ps1.py",
+]
+
+
+@pytest.mark.parametrize("root", ["course", "course/submitted"])
+def test_in_an_nbgrader_course_only_the_handed_in_notebooks_are_submissions(tmp_path, root):
+    """One notebook per student and assignment: the one named after the assignment, or the only one."""
+    for name in NBGRADER_COURSE:
+        put(tmp_path / "course" / name, "")
+    found = discover(tmp_path / root)
+    prefix = "submitted/" if root == "course" else ""
+    assert [(str(s.relative).removeprefix(prefix), s.student, s.assignment, s.refused) for s in found] == [
+        ("alice/ps1/ps1.ipynb", "alice", "ps1", None),
+        ("bob/ps1/my_work.ipynb", "bob", "ps1", None),
+        ("carol/ps1", "carol", "ps1", "one of 2 notebooks, none named ps1.ipynb (draft.ipynb, final.ipynb)"),
+        ("carol/ps2/ps2.ipynb", "carol", "ps2", None),
+    ]
+    assert next(s for s in found if s.refused).advice == "Keep one notebook named ps1.ipynb."
+    assert [str(s.relative) for s in discover(tmp_path / root, "ps2")] == [f"{prefix}carol/ps2/ps2.ipynb"]
 
 
 # -- a batch, its reports, scores.csv and report.html -------------------------------------------------------
@@ -113,7 +139,8 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
         name: put(folder / name, text) for name, text in (
             ("submitted/alice/ps1/ps1.ipynb", notebook(WITH_MISTAKES.read_text())),
             ("submitted/bob/ps1/ps1.ipynb", notebook(CORRECT.read_text())),
-            ("late/carol.py", WITH_MISTAKES.read_text()))
+            ("submitted/carol/ps1/ps1.ipynb", notebook(WITH_MISTAKES.read_text())),
+            ("submitted/carol/ps1/test_ps1.py", "assert False"))  # what nbgrader collects beside it: not graded
     }
     out = tmp_path / "results"
     result = convgrade_batch(folder, "--jobs", "2", "--out", out, "--timeout", "30")
@@ -122,42 +149,44 @@ def test_batch_writes_one_contract_report_per_submission_scores_csv_and_the_clas
     assert counts(result.stdout) == {"submissions": 3, "graded": 3, "skipped": 0, "failed": 0}
 
     reports = reports_in(out)
-    assert sorted(reports) == sorted(f"{name}.json" for name in files)
-    for name, path in files.items():
+    notebooks = {name: path for name, path in files.items() if name.endswith(".ipynb")}
+    assert sorted(reports) == sorted(f"{name}.json" for name in notebooks)
+    for name, path in notebooks.items():
         expected = grade_course_cells(read_cells(path), name, None, Limits(timeout=30)).to_dict()
         assert reports[f"{name}.json"] == expected  # exactly `convgrade grade --format json`
         assert reports[f"{name}.json"].keys() == CONTRACT_KEYS
 
     with open(out / "scores.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    names = [e["name"] for e in reports["late/carol.py.json"]["exercises"]]
+    names = [e["name"] for e in reports["submitted/carol/ps1/ps1.ipynb.json"]["exercises"]]
     assert list(rows[0]) == ["student", *names, "total", "max", "status", "assignment", "submission", "note"]
     assert [(r["student"], r["submission"], r["status"]) for r in rows] == [
         ("alice", "submitted/alice/ps1/ps1.ipynb", "failed"),
         ("bob", "submitted/bob/ps1/ps1.ipynb", "passed"),
-        ("late/carol", "late/carol.py", "failed"),
+        ("carol", "submitted/carol/ps1/ps1.ipynb", "failed"),
     ]
     for row in rows:
         written = reports[row["submission"] + ".json"]
-        assert float(row["total"]) == written["score"] and float(row["max"]) == written["max_score"] == 100
-        assert {name: float(row[name]) for name in names} == {e["name"]: e["score"] for e in written["exercises"]}
+        assert row["total"] == points(written["score"]) and float(row["max"]) == written["max_score"] == 100
+        assert {name: row[name] for name in names} == {e["name"]: points(e["score"]) for e in written["exercises"]}
     assert float(rows[0]["total"]) < 100 and float(rows[1]["total"]) == 100
 
     page = (out / "report.html").read_text()
     assert "3 students, 3 submissions" in page
     assert "ignores the stride" in page and "2 (67%)" in page  # alice and carol made it
+    assert "alice, carol" in page  # who made it
     png = re.search(r'src="data:image/png;base64,([^"]+)"', page)
     assert png and base64.b64decode(png.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_default_results_folder_is_beside_the_submissions(tmp_path):
     folder = tmp_path / "submitted"
-    put(folder / "alice" / "ps1" / "ps1.py", CORRECT.read_text())
+    put(folder / "alice" / "ps1" / "ps1.ipynb", notebook(CORRECT.read_text()))
     result = convgrade_batch(folder, "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    assert list(reports_in(tmp_path / "convgrade-results")) == ["alice/ps1/ps1.py.json"]
+    assert list(reports_in(tmp_path / "convgrade-results")) == ["alice/ps1/ps1.ipynb.json"]
     scores = (tmp_path / "convgrade-results" / "scores.csv").read_text()
-    assert "alice,5,5,20,15,25,5,5,20,100,100,passed,conv_step_by_step,alice/ps1/ps1.py" in scores
+    assert "alice,5,5,20,15,25,5,5,20,100,100,passed,conv_step_by_step,alice/ps1/ps1.ipynb" in scores
 
 
 def test_nbgrader_assignment_folder_decides_what_a_submission_is_graded_as(tmp_path):
@@ -468,12 +497,12 @@ def test_mistakes_rank_by_distinct_students_not_by_cases():
         ("s3", report(conv_backward=[case(often)], conv_forward=[case(status="passed")])),
         ("s4", report(conv_backward=[case(once)] * 6)),  # more cases than `often`, but one student
     ]
-    assert classreport.ranked_mistakes(entries) == [classreport.Mistake(3, "conv_backward", often),
-                                                    classreport.Mistake(1, "conv_backward", once)]
+    assert classreport.ranked_mistakes(entries) == [classreport.Mistake("conv_backward", often, ("s1", "s2", "s3")),
+                                                    classreport.Mistake("conv_backward", once, ("s4",))]
     page = classreport.render(entries)
     assert "4 students, 5 submissions" in page
     assert page.index("the last dZ value &lt;&amp;&gt; fix it") < page.index(once)
-    assert "<td>3 (75%)</td>" in page
+    assert '<td class="number">3 (75%)</td>' in page
 
 
 @pytest.mark.parametrize("status, message, kind", [
@@ -496,9 +525,9 @@ def test_errors_rank_by_distinct_students_with_where_they_happen():
         ("s4", report(errors=("SyntaxError: '(' was never closed (cell 2, line 6)",))),
     ]
     assert classreport.ranked_errors(entries) == [
-        classreport.ErrorKind(2, "TypeError", ("conv_forward", "pool_forward")),
-        classreport.ErrorKind(1, "SyntaxError", ("loading",)),
-        classreport.ErrorKind(1, "timeout", ("conv_backward",)),
+        classreport.ErrorKind("TypeError", ("conv_forward", "pool_forward"), ("s1", "s2")),
+        classreport.ErrorKind("SyntaxError", ("loading",), ("s4",)),
+        classreport.ErrorKind("timeout", ("conv_backward",), ("s3",)),
     ]
 
 
@@ -528,6 +557,17 @@ def test_dask_executor_without_dask_installed_says_what_to_install(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     assert "pip install 'convgrade[dask]'" in result.stderr
+
+
+def test_an_unreachable_dask_scheduler_is_reported_within_seconds(tmp_path):
+    pytest.importorskip("distributed")
+    put(tmp_path / "subs" / "a.py", CORRECT.read_text())
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = convgrade_batch(tmp_path / "subs", "--out", tmp_path / "out", "--executor", f"dask://127.0.0.1:{port}")
+    assert result.returncode == 3 and f"cannot reach the dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
+    assert f"after {executors.CONNECT_SECONDS} s" in result.stderr  # it gave up after seconds, not distributed's 30
 
 
 def test_an_executor_that_is_not_dask_is_a_usage_error(tmp_path):

@@ -91,11 +91,11 @@ def test_discover_refuses_every_link_and_says_where_it_points_without_an_absolut
     put(root / "alice" / "ps1" / "notes.txt", "")
     links = {
         "bob/ps1/ps1.ipynb": "../../alice/ps1/ps1.ipynb",
-        "carol/ps1/ps1.py": outside,
+        "carol/ps1/ps1.ipynb": outside,
         "dave/ps1": outside.parent,  # a linked assignment folder
         "erin": root / "alice",  # a linked student folder
-        "frank/ps1/ps1.py": "missing.py",
-        "gina/ps1/ps1.py": "../../alice/ps1/notes.txt",
+        "frank/ps1/ps1.ipynb": "missing.ipynb",
+        "gina/ps1/ps1.ipynb": "../../alice/ps1/notes.txt",
         "hana/ps1/notes.txt": outside,  # not a submission's name: ignored
         "ivan/.ps1": outside.parent,  # hidden: skipped like any hidden folder
     }
@@ -107,11 +107,11 @@ def test_discover_refuses_every_link_and_says_where_it_points_without_an_absolut
     assert found == {
         "alice/ps1/ps1.ipynb": ("alice", "ps1", None),
         "bob/ps1/ps1.ipynb": ("bob", "ps1", "a link to another submission (alice/ps1/ps1.ipynb)"),
-        "carol/ps1/ps1.py": ("carol", "ps1", "a link to a file outside the submissions folder"),
+        "carol/ps1/ps1.ipynb": ("carol", "ps1", "a link to a file outside the submissions folder"),
         "dave/ps1": ("dave", "ps1", "a link to a folder outside the submissions folder"),
         "erin": ("erin", None, "a link to a folder in the submissions folder (alice)"),
-        "frank/ps1/ps1.py": ("frank", "ps1", "a broken link"),
-        "gina/ps1/ps1.py": ("gina", "ps1", "a link to a file in the submissions folder (alice/ps1/notes.txt)"),
+        "frank/ps1/ps1.ipynb": ("frank", "ps1", "a broken link"),
+        "gina/ps1/ps1.ipynb": ("gina", "ps1", "a link to a file in the submissions folder (alice/ps1/notes.txt)"),
     }
     assert not any(str(tmp_path) in (refused or "") for _, _, refused in found.values())
 

@@ -50,8 +50,8 @@ def test_gradescope_output_file(tmp_path):
     result = convgrade("grade", MISTAKES, "--format", "gradescope", "--output", out)
     assert result.returncode == 0 and result.stdout == ""
     results = json.loads(out.read_text())
-    assert results["score"] == sum(t["score"] for t in results["tests"])
-    assert [t["name"] for t in results["tests"]] == NAMES
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+    assert [t["name"] for t in results["tests"]] == [f"{name}: {kind} cases" for name in NAMES for kind in ("public", "hidden")]
 
 
 def test_junit_output_parses():

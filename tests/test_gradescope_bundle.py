@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 import yaml
 
 from autograder.course_grading import grade_path
-from autograder.reports import render
+from autograder.gradescope_bundle import GRADING_REQUIREMENTS, build_wheel, render_script
+from autograder.reports import gradescope, render
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +80,7 @@ def test_the_zip_holds_executable_scripts_and_a_wheel_without_the_seed_file(bund
             assert (entries[script].external_attr >> 16) & 0o111 == 0o111, f"{script} is not executable"
         setup = archive.read("setup.sh").decode()
         archive.extract(wheels[0], bundle.parent)
-    assert f'pip install --quiet "$HERE/{wheels[0]}"' in setup
+    assert f'pip install --quiet --no-deps "$HERE/{wheels[0]}"' in setup
     with zipfile.ZipFile(bundle.parent / wheels[0]) as wheel:
         names = wheel.namelist()
         assert {"autograder/cli.py", "cnn_reference/__init__.py", "autograder/templates/github-classroom.yml",
@@ -98,7 +100,8 @@ def test_run_autograder_grades_the_submission_with_the_baked_in_seed(bundle, tmp
     assert hidden.score != public.score  # so the score tells which cases were graded
 
     results = run_autograder(root, cwd=tmp_path)  # outside the repository: the seed comes from the bundle
-    assert results == json.loads(render(hidden, "gradescope"))
+    assert results == json.loads(render(replace(hidden, submission="conv_step_by_step.py"), "gradescope"))
+    assert str(root) not in json.dumps(results)  # no absolute path in what students see
 
 
 def test_run_autograder_prefers_the_notebook(bundle, tmp_path):
@@ -115,8 +118,85 @@ def test_run_autograder_prefers_the_notebook(bundle, tmp_path):
     assert results["score"] == grade_path(root / "submission" / "work.ipynb", seed_in(bundle)).score > 0
 
 
+def test_run_autograder_grades_the_notebook_named_after_the_assignment_not_a_copy(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    write_notebook(root / "submission" / "conv_step_by_step-Copy1.ipynb", "")  # unfilled, sorts first
+    write_notebook(root / "submission" / "conv_step_by_step.ipynb", WITH_MISTAKES.read_text())
+    results = run_autograder(root, cwd=tmp_path)
+    graded = grade_path(root / "submission" / "conv_step_by_step.ipynb", seed_in(bundle))
+    assert results["score"] == graded.score > 0
+    assert results["output"].startswith("convgrade: conv_step_by_step.ipynb: ")
+
+
+def test_run_autograder_says_which_notebooks_it_cannot_choose_between(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    for name in ("mine.ipynb", "final.ipynb"):
+        write_notebook(root / "submission" / name, WITH_MISTAKES.read_text())
+    results = run_autograder(root, cwd=tmp_path)
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"] == ("Your submission has 2 notebooks and none is named conv_step_by_step.ipynb "
+                                 "(final.ipynb, mine.ipynb): name the one to grade conv_step_by_step.ipynb, or "
+                                 "upload only that one.")
+
+
+def test_hidden_cases_are_their_own_tests_shown_after_publishing_without_inputs(bundle, tmp_path):
+    root = gradescope_root(bundle, tmp_path / "autograder")
+    shutil.copy(WITH_MISTAKES, root / "submission" / "conv_step_by_step.py")
+    results = run_autograder(root, cwd=tmp_path)
+    hidden = grade_path(root / "submission" / "conv_step_by_step.py", seed_in(bundle))
+    tests = {test["name"]: test for test in results["tests"]}
+    for exercise in hidden.exercises:
+        public, secret = tests[f"{exercise.name}: public cases"], tests[f"{exercise.name}: hidden cases"]
+        assert public["visibility"] == "visible" and secret["visibility"] == "after_published"
+        assert public["max_score"] + secret["max_score"] == pytest.approx(exercise.max_score)
+        assert public["score"] + secret["score"] == pytest.approx(exercise.score)
+        for case in exercise.cases:
+            if not case.public:
+                assert case.description not in json.dumps(results), case.description
+                assert not case.message or case.message not in secret["output"]
+    assert "ignores the stride" in tests["conv_forward: hidden cases"]["output"]
+    assert sum(test["score"] for test in results["tests"]) == pytest.approx(results["score"])
+
+
+def test_the_hidden_visibility_is_the_instructors_choice(tmp_path):
+    script = render_script("run_autograder", "convgrade.whl", 1, "conv_step_by_step", "after_due_date")
+    assert '--hidden-visibility "after_due_date"' in script
+    report = grade_path(WITH_MISTAKES, 7)
+    assert {test["visibility"] for test in json.loads(gradescope.render(report, "hidden"))["tests"]} == {"visible",
+                                                                                                       "hidden"}
+    with pytest.raises(ValueError, match="unknown visibility"):
+        gradescope.render(report, "sometimes")
+
+
+def test_the_image_installs_only_what_grading_needs(tmp_path):
+    """setup.sh's two pip commands in a fresh environment: convgrade grades, nbgrader and Jupyter are absent."""
+    wheel = build_wheel(REPO, tmp_path)
+    setup = render_script("setup.sh", wheel.name, None)
+    assert "--no-deps" in setup and "nbgrader" not in setup.replace("nbgrader, Jupyter", "")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    for command in ([python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)],
+                    [python, "-m", "pip", "install", "--quiet", *GRADING_REQUIREMENTS]):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=400)
+        assert result.returncode == 0, result.stderr[-2000:]
+    installed = subprocess.run([python, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True,
+                               check=True).stdout
+    assert not {"nbgrader", "jupyterlab", "notebook", "nbclient"} & {p["name"].lower() for p in json.loads(installed)}
+    shutil.copy(WITH_MISTAKES, tmp_path / "conv_step_by_step.py")
+    graded = subprocess.run([str(venv / "bin" / "convgrade"), "grade", "conv_step_by_step.py", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environment())
+    assert graded.returncode == 0, graded.stderr
+    assert json.loads(graded.stdout)["score"] == grade_path(WITH_MISTAKES).score
+
+
+def write_notebook(path: Path, source: str) -> None:
+    cell = {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}))
+
+
 @pytest.mark.parametrize("content, says", [
-    (None, "No notebook (.ipynb) or Python file (.py) was found"),
+    (None, "No notebook was found in your submission: upload conv_step_by_step.ipynb."),
     ('{"cells": [', "not a readable notebook"),
 ])
 def test_run_autograder_explains_a_submission_it_cannot_grade(bundle, tmp_path, content, says):

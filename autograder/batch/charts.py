@@ -2,28 +2,50 @@
 from __future__ import annotations
 
 import io
-import math
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-COLUMNS = 3
+from autograder.reports.scores import points
+
+BAR = "#4c72b0"
+MEAN, MEDIAN = "#dd8452", "#55a868"
 
 
-def histograms(panels: list[tuple[str, list[float], float]]) -> bytes:
-    """One histogram per (title, scores, maximum): how many submissions scored what, from 0 to maximum."""
-    rows = math.ceil(len(panels) / COLUMNS)
-    figure = Figure(figsize=(4 * COLUMNS, 2.6 * rows))
+def distribution(scores: list[float], maximum: float, mean: float, median: float) -> bytes:
+    """A histogram of the submissions' totals from 0 to ``maximum``, with the mean and the median marked."""
+    figure, axes = _figure(7.5, 3.2)
+    axes.hist(scores, bins=20, range=(0, maximum or 1), color=BAR, edgecolor="white")
+    axes.axvline(mean, color=MEAN, linewidth=2, label=f"mean {points(mean)}")
+    axes.axvline(median, color=MEDIAN, linewidth=2, linestyle="--", label=f"median {points(median)}")
+    axes.set_xlabel("total points")
+    axes.set_ylabel("submissions")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.legend(fontsize=9)
+    return _png(figure)
+
+
+def pass_rates(rates: list[tuple[str, float]]) -> bytes:
+    """One horizontal bar per (function, fraction of submissions that passed it), first at the top."""
+    figure, axes = _figure(7.5, 0.8 + 0.45 * len(rates))
+    names, values = [name for name, _ in rates], [100 * rate for _, rate in rates]
+    bars = axes.barh(range(len(rates)), values, color=BAR)
+    axes.bar_label(bars, labels=[f"{value:.0f}%" for value in values], padding=3, fontsize=9)
+    axes.set_yticks(range(len(rates)), names, fontsize=9)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 112)  # room for the label of a full bar
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel("submissions that passed (%)")
+    return _png(figure)
+
+
+def _figure(width: float, height: float):
+    figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
-    figure.subplots_adjust(left=0.05, right=0.98, bottom=0.25 / rows, top=1 - 0.15 / rows, hspace=0.6, wspace=0.25)
-    for index, (title, scores, maximum) in enumerate(panels):
-        axes = figure.add_subplot(rows, COLUMNS, index + 1)
-        axes.hist(scores, bins=10, range=(0, maximum or 1), color="#4c72b0", edgecolor="white")
-        axes.set_title(title, fontsize=10)
-        axes.set_xlabel("points", fontsize=8)
-        axes.set_ylabel("submissions", fontsize=8)
-        axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.tick_params(labelsize=8)
+    return figure, figure.add_subplot()
+
+
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
+    figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()

@@ -29,6 +29,8 @@ REFUSED = "refused submission"  # how a refused submission's (a link's) report e
 NOT_READ = {UNREADABLE: "unreadable", REFUSED: "refused"}  # report error prefix -> status in scores.csv
 NOT_GRADED = "not graded"  # the status of a submission the grader itself failed on
 
+Entry = tuple[str, Report]  # (student, the report of one of their submissions)
+
 
 @dataclass(frozen=True)
 class NotGraded:
@@ -42,15 +44,15 @@ def report_path(results_dir: Path, relative: PurePosixPath) -> Path:
     return results_dir / REPORTS / relative.parent / report_name(relative.name)
 
 
-def report_name(name: str) -> str:
-    """``name`` + '.json'; when that is over NAME_MAX bytes, as much of ``name`` as fits, '~' and a hash of
-    the whole name: still readable, and as distinct as the names."""
+def report_name(name: str, suffix: str = REPORT_SUFFIX) -> str:
+    """``name`` + ``suffix``; when that is over NAME_MAX bytes, as much of ``name`` as fits, '~' and a hash
+    of the whole name: still readable, and as distinct as the names."""
     encoded = os.fsencode(name)
-    if len(encoded) + len(REPORT_SUFFIX) <= NAME_MAX:
-        return name + REPORT_SUFFIX
+    if len(encoded) + len(suffix) <= NAME_MAX:
+        return name + suffix
     digest = hashlib.sha256(encoded).hexdigest()[:16]
-    start = encoded[:NAME_MAX - len(REPORT_SUFFIX) - len(digest) - 1].decode("utf-8", "ignore")
-    return f"{start}~{digest}{REPORT_SUFFIX}"
+    start = encoded[:NAME_MAX - len(suffix) - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{start}~{digest}{suffix}"
 
 
 def load_report(path: Path) -> Report | None:
@@ -84,7 +86,7 @@ def submission_status(report: Report) -> tuple[str, str]:
     return ("passed" if all(e.status == "passed" for e in report.exercises) else "failed"), ""
 
 
-def scores_csv(entries: list[tuple[str, Report]], not_graded: list[NotGraded]) -> str:
+def scores_csv(entries: list[Entry], not_graded: list[NotGraded]) -> str:
     """scores.csv from (student, report) pairs and the submissions the grader failed on: student, one column
     per exercise, total, max, status, assignment, submission (a student may hand in several files) and note
     (why a submission was not graded), one row per submission, by student."""

@@ -62,7 +62,7 @@ def refused_report(submission: Submission, public_only: bool) -> Report:
     """Zero points for a refused submission, every exercise an error that says why."""
     assignment = all_assignments().get(submission.assignment) or default()
     return _zero_report(str(submission.relative), f"{REFUSED}: {submission.refused}",
-                        f"Your submission was not read: it is {submission.refused}. Hand in the file itself.",
+                        f"Your submission was not read: it is {submission.refused}. {submission.advice}",
                         public_only, assignment)
 
 

@@ -15,4 +15,6 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 "$PYTHON" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
-"$ROOT/venv/bin/python" -m pip install --quiet "$HERE/@WHEEL@"
+# Only what grading needs: the wheel without its instructor dependencies (nbgrader, Jupyter), then these.
+"$ROOT/venv/bin/python" -m pip install --quiet --no-deps "$HERE/@WHEEL@"
+"$ROOT/venv/bin/python" -m pip install --quiet @REQUIREMENTS@
