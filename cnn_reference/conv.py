@@ -5,9 +5,12 @@ Z (m, n_H, n_W, n_C) with n_H = floor((n_H_prev + 2*pad - f) / stride) + 1, like
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._checks import as_array, float_dtype, hyperparameter
+from ._split import split_batch
 from .padding import unpad, zero_pad
 from .windows import im2col, output_size, sliding_windows
 
@@ -54,15 +57,22 @@ def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, hparameters: 
     A_prev (m, n_H_prev, n_W_prev, n_C_prev), W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C),
     hparameters {"stride": s >= 1, "pad": p >= 0}.
     Returns Z (m, n_H, n_W, n_C) and cache = (A_prev, W, b, hparameters) with A_prev unpadded.
+    A large batch runs in chunks of examples on two threads (see ``_split``), with the same results.
     """
     stride, pad, n_H, n_W = _conv_shapes(A_prev, W, b, hparameters)
     m = A_prev.shape[0]
-    f, _, _, n_C = W.shape
+    f, _, n_C_prev, n_C = W.shape
     dtype = float_dtype(A_prev, W, b)
-    cols = im2col(zero_pad(A_prev, pad).astype(dtype, copy=False), f, stride)
-    Z = cols @ W.reshape(-1, n_C).astype(dtype, copy=False)
+    W_cols = W.reshape(-1, n_C).astype(dtype, copy=False)
+    Z = np.empty((m, n_H, n_W, n_C), dtype=dtype)
+
+    def forward(batch: slice) -> None:
+        cols = im2col(zero_pad(A_prev[batch], pad).astype(dtype, copy=False), f, stride)
+        np.matmul(cols, W_cols, out=Z[batch].reshape(-1, n_C))
+
+    split_batch(forward, m, m * n_H * n_W * f * f * n_C_prev * dtype.itemsize, blas=True)  # im2col's bytes
     Z += b.reshape(n_C).astype(dtype, copy=False)
-    return Z.reshape(m, n_H, n_W, n_C), (A_prev, W, b, hparameters)
+    return Z, (A_prev, W, b, hparameters)
 
 
 def conv_backward(dZ: np.ndarray, cache: tuple):
@@ -70,23 +80,33 @@ def conv_backward(dZ: np.ndarray, cache: tuple):
 
     dZ: (m, n_H, n_W, n_C), the gradient of the cost with respect to Z; cache from conv_forward.
     Returns dA_prev (m, n_H_prev, n_W_prev, n_C_prev), dW (f, f, n_C_prev, n_C), db (1, 1, 1, n_C).
+    A large batch runs in chunks of examples on two threads; dW then adds the chunks' sums in batch order.
     """
     if not isinstance(cache, tuple) or len(cache) != 4:
         raise ValueError("cache must be the tuple (A_prev, W, b, hparameters) returned by conv_forward")
     A_prev, W, b, hparameters = cache
     stride, pad, n_H, n_W = _conv_shapes(A_prev, W, b, hparameters)
     dZ = as_array("dZ", dZ, 4)
-    m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
-    f, _, _, n_C = W.shape
+    m = A_prev.shape[0]
+    f, _, n_C_prev, n_C = W.shape
     if dZ.shape != (m, n_H, n_W, n_C):
         raise ValueError(f"dZ must have the shape of Z, {(m, n_H, n_W, n_C)}, got {dZ.shape}")
     dtype = float_dtype(A_prev, W, b, dZ)
-    A_pad = zero_pad(A_prev, pad).astype(dtype, copy=False)
-    dZ_rows = dZ.reshape(m * n_H * n_W, n_C).astype(dtype, copy=False)
-    dW = (im2col(A_pad, f, stride).T @ dZ_rows).reshape(W.shape)
-    db = np.einsum("rc->c", dZ_rows).reshape(1, 1, 1, n_C)
-    dA_pad = _input_gradient(dZ_rows, W.astype(dtype, copy=False), A_pad.shape, stride)
-    return np.ascontiguousarray(unpad(dA_pad, pad)), dW, db
+    W = W.astype(dtype, copy=False)
+    dZ = dZ.astype(dtype, copy=False)
+    dA_prev = np.empty(A_prev.shape, dtype=dtype)
+
+    def backward(batch: slice) -> np.ndarray:
+        """Fill dA_prev[batch]; return the chunk's dW as (f * f * n_C_prev, n_C)."""
+        A_pad = zero_pad(A_prev[batch], pad).astype(dtype, copy=False)
+        dZ_rows = dZ[batch].reshape(-1, n_C)
+        dA_prev[batch] = unpad(_input_gradient(dZ_rows, W, A_pad.shape, stride), pad)
+        return im2col(A_pad, f, stride).T @ dZ_rows
+
+    dW_parts = split_batch(backward, m, m * n_H * n_W * f * f * n_C_prev * dtype.itemsize, blas=True)
+    dW = functools.reduce(np.add, dW_parts).reshape(W.shape)
+    db = np.einsum("rc->c", dZ.reshape(-1, n_C)).reshape(1, 1, 1, n_C)
+    return dA_prev, dW, db
 
 
 def _input_gradient(dZ_rows: np.ndarray, W: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:

@@ -4,7 +4,8 @@
 a strided view W6 of shape (m, n_H, n_W, f, f, n_C) where ``W6[:, h, w]`` is window (h, w), without copying.
 Convolution copies W6 into a matrix (im2col) for one BLAS matmul; pooling folds the window axes.
 Backward passes add into a writable W6 one block of offsets ``W6[:, :, :, i:i+b, j:j+b, :]`` at a time
-with b <= stride: such a block holds no element twice, so overlapping windows accumulate correctly.
+with b <= stride: such a block holds no element twice, so overlapping windows accumulate correctly;
+:func:`window_block` puts such a block's axes in memory order.
 Only window offsets are ever looped over; batch, height, width and channels are vectorized.
 """
 from __future__ import annotations
@@ -46,3 +47,10 @@ def im2col(A: np.ndarray, f: int, stride: int) -> np.ndarray:
     windows = sliding_windows(A, f, stride)
     return np.ascontiguousarray(windows).reshape(-1, f * f * A.shape[3])
 
+
+def window_block(block: np.ndarray) -> np.ndarray:
+    """A block of window offsets (m, n_H, n_W, rows, cols, n_C) in memory order: (m, n_H, rows, n_W, cols, n_C).
+
+    A view. When cols == stride, its trailing axes (n_W, cols, n_C) are one contiguous run along an image row.
+    """
+    return block.transpose(0, 1, 3, 2, 4, 5)

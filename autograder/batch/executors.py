@@ -13,6 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
 SCHEME = "dask://"
+CONNECT_SECONDS = 5  # how long to try reaching a dask scheduler before saying it cannot be reached
 
 
 class ExecutorError(RuntimeError):
@@ -44,7 +45,7 @@ def open_executor(address: str | None, jobs: int) -> Iterator[Executor]:
     except ImportError:
         raise ExecutorError("--executor dask:// needs dask.distributed: pip install 'convgrade[dask]'") from None
     try:
-        client = Client(address)
+        client = Client(address, timeout=CONNECT_SECONDS)
     except OSError as error:
         raise ExecutorError(f"cannot reach the dask scheduler at {address}: {error}") from None
     with client, client.get_executor(pure=False) as executor:
