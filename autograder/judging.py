@@ -2,9 +2,9 @@
 problems a student can fix and the notes on what the grader did for them. Pure functions.
 
 ``judge_case`` turns a ``CaseOutcome`` into a ``CaseResult`` against an ``ExerciseChecks`` (a course's or a
-release's: judging cannot tell them apart); ``score_exercise`` and ``summarize`` are pure functions of the
-case results. What is left of the course's template in a function (``Definition``) turns its errors into
-"not finished yet".
+release's: judging cannot tell them apart), with a picture of where a public case's array output is wrong;
+``score_exercise`` and ``summarize`` are pure functions of the case results. What is left of the course's
+template in a function (``Definition``) turns its errors into "not finished yet".
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .checks import ExerciseChecks
 from .compare import compare, short_repr
 from .diagnose import diagnose_error, diagnose_value
 from .model import CaseResult, ExerciseResult
+from .pictures import first_wrong
 from .sandbox import Limits
 from .spec import Case, CaseOutcome, ErrorInfo, ExerciseRun, ExerciseSpec, LoadResult
 from .submission import Definition, definitions, placeholder_names
@@ -121,7 +122,10 @@ def judge_case(checks: ExerciseChecks, case: Case, outcome: CaseOutcome | None, 
     mismatch = compare(expected.outputs, got, spec.rtol, spec.atol)
     if mismatch is None:
         return result("passed")
-    return result("failed", mismatch.message, _diagnose(checks, case, got, pairs))
+    picture = (first_wrong(expected.outputs, got, spec.rtol, spec.atol)  # hidden inputs stay hidden
+               if case.public and mismatch.stage == "values" else None)
+    return CaseResult(case.id, case.description, case.public, "failed", mismatch.message,
+                      _diagnose(checks, case, got, pairs), picture)
 
 
 def _diagnose(checks: ExerciseChecks, case: Case, got: dict | None, pairs: bool) -> str:

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).parent
 DISTRIBUTION = "convgrade-student"
 KIT_MODULES = (
     "__init__.py", "checks.py", "cli.py", "compare.py", "diagnose.py", "grading.py", "judging.py", "local.py",
-    "model.py", "notebook.py", "public_checks.py", "pytest_plugin.py", "spec.py", "submission.py",
+    "model.py", "notebook.py", "pictures.py", "public_checks.py", "pytest_plugin.py", "spec.py", "submission.py",
     "reports/__init__.py", "reports/gradescope.py", "reports/json_report.py", "reports/junit.py",
     "reports/scores.py", "reports/text.py",
     "sandbox/__init__.py", "sandbox/child.py", "sandbox/codec.py", "sandbox/guard.py", "sandbox/isolation.py",

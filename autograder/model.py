@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import get_args
 
+from .pictures import Picture
 from .spec import CaseStatus
 
 STATUSES: tuple[str, ...] = get_args(CaseStatus)
@@ -19,16 +20,30 @@ class CaseResult:
     status: CaseStatus  # "failed": a wrong answer, "error": it raised
     message: str = ""  # the comparator's text or the error, empty when passed
     diagnosis: str = ""  # the known mistake that reproduces the student's output, if any
+    picture: Picture | None = None  # of a public case's wrong array output: where it is wrong
+
+    def __post_init__(self) -> None:
+        if isinstance(self.picture, dict):  # CaseResult(**case) of a case from to_dict
+            self.picture = Picture.from_dict(self.picture)
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
 
+    def to_dict(self) -> dict:
+        """The case as JSON data; "picture" is null or ``Picture.to_dict()``."""
+        return {"id": self.id, "description": self.description, "public": self.public, "status": self.status,
+                "message": self.message, "diagnosis": self.diagnosis,
+                "picture": self.picture.to_dict() if self.picture else None}
+
     @classmethod
     def from_dict(cls, data: dict) -> CaseResult:
-        """The case ``asdict`` gave; raises ValueError when ``data`` is not one."""
+        """The inverse of ``to_dict``; a case written before "picture" existed has None. Raises ValueError when
+        ``data`` is not a case."""
+        picture = _field(data, "picture", (dict, type(None)), None)
         return cls(_field(data, "id", str), _field(data, "description", str), _field(data, "public", bool),
-                   _status(data), _field(data, "message", str), _field(data, "diagnosis", str))
+                   _status(data), _field(data, "message", str), _field(data, "diagnosis", str),
+                   Picture.from_dict(picture) if picture is not None else None)
 
 
 @dataclass
@@ -111,7 +126,7 @@ class Report:
                     "score": e.score,
                     "max_score": e.max_score,
                     "status": e.status,
-                    "cases": [asdict(case) for case in e.cases],
+                    "cases": [case.to_dict() for case in e.cases],
                     "feedback": e.feedback,
                 }
                 for e in self.exercises

@@ -3,9 +3,10 @@
 nbgrader executes a submission in a kernel, reads each grade cell's value as its partial credit and
 zeroes a cell that writes to stderr. ``grade_cell`` runs the same cases through the same judging and
 scoring as ``convgrade grade`` (returned values even pass through the same codec), so a notebook earns
-the same score on both paths. The kernel is nbgrader's isolation; here each function call gets what is
-left of the exercise's time limit, what the student's code prints is captured, and warnings are muted
-(but numpy's scalar-conversion warning fails as on numpy 2.4, as in the sandbox).
+the same score on both paths; in Jupyter it also shows the picture of a wrong array inline. The kernel is
+nbgrader's isolation; here each function call gets what is left of the exercise's time limit, what the
+student's code prints is captured, and warnings are muted (but numpy's scalar-conversion warning fails as
+on numpy 2.4, as in the sandbox).
 
 A grade cell::
 
@@ -34,7 +35,9 @@ import numpy as np
 from .checks import AnswerWithOwn, ExerciseChecks
 from .judging import grade_exercise
 from .local import local_checks
-from .reports.text import render_exercise
+from .model import ExerciseResult
+from .pictures import png
+from .reports.text import picture_title, pictured_case, render_exercise
 from .sandbox import Limits, codec
 from .sandbox.guard import BLOCKED, describe_error, imports_blocked
 from .spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
@@ -60,7 +63,24 @@ def grade_cell(name: str, namespace: dict, hidden_seed: int | None = None, timeo
     run = run_in_kernel(checks, namespace, cases, timeout) if defined else ExerciseRun("missing")
     result = grade_exercise(checks, cases, run, LoadResult({name} if defined else set()), limits)
     print(render_exercise(result))
+    show_picture(result)
     return result.score
+
+
+def show_picture(result: ExerciseResult) -> None:
+    """Show the picture of the first pictured case inline (expected | got | where they differ) when this runs in
+    an IPython kernel; nothing otherwise."""
+    case = pictured_case(result)
+    if case is None or "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+    from IPython.display import Image, display
+
+    if get_ipython() is None:
+        return
+    with contextlib.redirect_stderr(io.StringIO()):  # matplotlib's first-use notices: stderr zeroes a grade cell
+        drawn = png(case.picture, picture_title(case))
+    display(Image(data=drawn, format="png"))
 
 
 def exercise_checks(name: str, hidden_seed: int | None) -> ExerciseChecks:

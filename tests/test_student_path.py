@@ -49,7 +49,7 @@ def pytest_verdicts(folder: Path, python: str = sys.executable) -> dict[str, str
     for case in ET.parse(folder / "local.xml").getroot().iter("testcase"):
         failure = case.find("failure")
         verdicts[case.get("name").removeprefix("test_function[").removesuffix("]")] = (
-            None if failure is None else failure.get("message").removeprefix("Failed: "))
+            None if failure is None else failure.text)
     return verdicts
 
 

@@ -1,13 +1,17 @@
 """Per-student feedback pages, for a course that hands feedback back outside nbgrader.
 
 RESULTS_DIR/feedback/<path of the submission under DIR>.html is one self-contained page holding exactly the
-text report (``convgrade grade``'s, without colour): of a hidden case it shows what that report shows, never
+text report (``convgrade grade``'s, without colour), then per exercise to fix the picture of where its first
+pictured public case is wrong (a PNG as a data: URI): of a hidden case it shows what that report shows, never
 the case's inputs. A name too long for the file system is shortened like a report's.
 """
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from autograder import pictures
 from autograder.model import Report
 from autograder.reports import text
 
@@ -28,9 +32,31 @@ def page_path(submission: str) -> PurePosixPath:
     return PurePosixPath(FEEDBACK, relative.parent, report_name(relative.name, PAGE_SUFFIX))
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A picture as the page shows it: what it is of, and the PNG as a data: URI."""
+
+    exercise: str
+    caption: str  # "Z[0, :, :, 3] (rows 0-4, columns 0-6) of public case ..."
+    src: str  # "data:image/png;base64,..."
+
+
+def figures(report: Report) -> list[Figure]:
+    """The picture of each exercise that has one (a failing public case's), in report order."""
+    shown = []
+    for exercise in report.exercises:
+        case = text.pictured_case(exercise)
+        if case is not None:
+            title = text.picture_title(case)
+            drawn = base64.b64encode(pictures.png(case.picture, title)).decode("ascii")
+            shown.append(Figure(exercise.name, title, f"data:image/png;base64,{drawn}"))
+    return shown
+
+
 def render(student: str, report: Report) -> str:
     """The feedback page of one submission."""
-    return render_page("feedback.html.j2", student=student, report=report, text=text.render(report))
+    return render_page("feedback.html.j2", student=student, report=report, text=text.render(report),
+                       figures=figures(report))
 
 
 def write_pages(results_dir: Path, entries: list[Entry]) -> None:

@@ -1,9 +1,11 @@
-"""The terminal report a student reads: one line per exercise, feedback under the ones to fix."""
+"""The terminal report a student reads: one line per exercise, feedback under the ones to fix, and under it
+a grid of where the first pictured public case's array output is wrong."""
 from __future__ import annotations
 
 import textwrap
 
-from autograder.model import ExerciseResult, Report
+from autograder.model import CaseResult, ExerciseResult, Report
+from autograder.pictures import grid
 from autograder.reports.scores import headline, points
 
 WIDTH = 100
@@ -39,11 +41,31 @@ def _next_step(report: Report) -> str:
     return f"Fix first: {todo}." if todo else "All exercises passed."
 
 
+def pictured_case(exercise: ExerciseResult) -> CaseResult | None:
+    """The first case with a picture (a failing public case whose array output is wrong), if any."""
+    return next((case for case in exercise.cases if case.picture), None)
+
+
+def picture_title(case: CaseResult) -> str:
+    """What a pictured case's picture shows, e.g. "Z[0, :, :, 3] (rows 0-4, columns 0-6) of public case ..."."""
+    return f"{case.picture.caption} of public case {case.description}"
+
+
+def picture_lines(exercise: ExerciseResult, indent: str) -> list[str]:
+    """Under ``indent``: what the picture of the first pictured case shows, then its grid of x and ."""
+    case = pictured_case(exercise)
+    if case is None:
+        return []
+    return _wrap(f"x = wrong, . = right in {picture_title(case)}:", indent) + [
+        indent + "  " + row for row in grid(case.picture)]
+
+
 def render_exercise(exercise: ExerciseResult) -> str:
-    """One exercise as a notebook grade cell prints it: its line, then its feedback."""
+    """One exercise as a notebook grade cell prints it: its line, its feedback, then its picture's grid."""
     line = f"{'✓' if exercise.status == 'passed' else '✗'} {exercise.name}: {points(exercise.score)}/" \
            f"{points(exercise.max_score)} points, {_status(exercise)}"
-    return "\n".join([line] + [wrapped for sentence in exercise.feedback for wrapped in _wrap(sentence, "  ")])
+    return "\n".join([line] + [wrapped for sentence in exercise.feedback for wrapped in _wrap(sentence, "  ")]
+                     + picture_lines(exercise, "  "))
 
 
 def render(report: Report, color: bool = False) -> str:
@@ -58,6 +80,7 @@ def render(report: Report, color: bool = False) -> str:
         lines.append(f"  {mark} {exercise.name:<{name_width}}  {score:>{score_width}}  {_status(exercise)}")
         if exercise.status != "passed":
             lines.extend(line for sentence in exercise.feedback for line in _wrap(sentence, INDENT))
+            lines.extend(picture_lines(exercise, INDENT))
     if report.errors:
         lines.append("Problems loading your submission:")
         lines.extend(line for error in report.errors for line in _wrap(error, "  "))
