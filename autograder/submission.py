@@ -1,6 +1,7 @@
 """Read a submission (.ipynb or .py) into the cells the sandbox runs, and find a function's code in them."""
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -64,10 +65,61 @@ def notebook_cells(path: Path, max_bytes: int = MAX_SUBMISSION_BYTES) -> list[di
 
 
 def code_cells(cells: list[dict]) -> list[Cell]:
-    """A notebook's code cells as the sandbox runs them: magics dropped, nbgrader's grade cells left out."""
-    return [Cell(f"cell {index + 1}", source) for index, cell in enumerate(cells)
+    """A notebook's code cells as the sandbox runs them: magics dropped, nbgrader's grade cells and the
+    release's figure cells (``figure_cells``) left out."""
+    kept = [(index, cell, source) for index, cell in enumerate(cells)
             if cell.get("cell_type") == "code" and not is_grade_cell(cell)
             and (source := plain_python(_joined(cell.get("source", "")))) is not None]
+    figures = figure_cells([(is_figure_cell(cell), source) for _, cell, source in kept])
+    return [Cell(f"cell {index + 1}", source) for number, (index, _, source) in enumerate(kept)
+            if number not in figures]
+
+
+def is_figure_cell(cell) -> bool:
+    """A locked cell that the release marks as a figure (nbgrader grade_id `figure_...`), neither graded nor a
+    solution: it draws, and cannot change a grade."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return (bool(meta.get("locked")) and not meta.get("solution") and not meta.get("grade")
+            and str(meta.get("grade_id", "")).startswith("figure_"))
+
+
+def figure_cells(cells: list[tuple[bool, str]]) -> set[int]:
+    """The indexes of the (is a figure, source) cells that need not run: figures whose names no other cell
+    reads without setting them itself (a function that uses a figure's variable keeps that figure)."""
+    trees = [_tree(source) for _, source in cells]
+    figures = {index for index, (figure, _) in enumerate(cells) if figure and trees[index] is not None}
+    others = [tree for index, tree in enumerate(trees) if index not in figures and tree is not None]
+    bound = set().union(*map(_bound, others))
+    read = {node.id for tree in others for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    needed = read - bound
+    return {index for index in figures if _bound(trees[index]).isdisjoint(needed)}
+
+
+def _tree(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _bound(tree: ast.Module) -> set[str]:
+    """The names that code binds anywhere in it (assignments, definitions, imports, loops, arguments)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).partition(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
 
 
 def script_cells(name: str, text: str) -> list[Cell]:

@@ -1,7 +1,7 @@
 """Batch grading throughput: `convgrade batch --jobs 2` on generated submissions versus sequential
 `nbgrader autograde` of the same submissions as notebooks, in one run.
 
-    python benchmarks/bench_batch.py [--count 100] [--jobs 2] [--repeats 3] [--nbgrader-sample K]
+    python benchmarks/bench_batch.py [--count 100] [--jobs 2] [--repeats 3] [--nbgrader-sample K] [--no-nbgrader]
 
 Every fourth submission is the correct autograder/assignments/conv_step_by_step/examples/course_loops.py; the others replace one of its
 functions (every fourth of them: two) with a file from tests/submissions/mistakes/ (those of this
@@ -13,6 +13,10 @@ grade the hidden cases (the seed in solutions/grader.toml). convgrade's times ar
 runs (each grading everything into a fresh results folder); nbgrader runs once. With --nbgrader-sample K,
 nbgrader grades only the first K notebooks and its time for all of them is extrapolated from its time per
 notebook (labelled so).
+
+A rerun with nothing to grade is timed too, alternating two ways: as now (report.html records what it was
+made from, and nothing changed), and as before (report.html without that record: every report is read and
+every feedback page and chart drawn again).
 """
 from __future__ import annotations
 
@@ -97,6 +101,21 @@ def time_convgrade(folder: Path, out: Path, jobs: int, count: int) -> float:
     return seconds
 
 
+def time_rerun(folder: Path, out: Path, jobs: int, rebuild: bool) -> float:
+    """A rerun into ``out`` with nothing to grade; with ``rebuild``, report.html first loses the record of its
+    inputs, so the rerun rebuilds every output as every rerun did before."""
+    if rebuild:
+        html = out / "report.html"
+        text = html.read_text()
+        html.write_text(text[:text.rindex("<!-- convgrade inputs ")])
+    start = time.perf_counter()
+    result = subprocess.run([str(BIN / "convgrade"), "batch", str(folder), "--jobs", str(jobs), "--quiet",
+                             "--out", str(out)], cwd=REPO, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - start
+    assert " 0 graded" in result.stdout, result.stdout
+    return seconds
+
+
 def nbgrader(course: Path, *args: str) -> None:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # nbgrader runs `alembic`
     subprocess.run([str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course}"], cwd=course, env=env,
@@ -132,6 +151,7 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="convgrade runs per format (median)")
     parser.add_argument("--nbgrader-sample", type=int, metavar="K",
                         help="autograde only K notebooks with nbgrader and extrapolate to --count")
+    parser.add_argument("--no-nbgrader", action="store_true", help="time convgrade only")
     args = parser.parse_args(argv)
     sample = min(args.nbgrader_sample or args.count, args.count)
     made = generate(args.count)
@@ -140,7 +160,19 @@ def main(argv=None) -> None:
         py_runs = [time_convgrade(python, Path(work, "results-py"), args.jobs, args.count) for _ in range(args.repeats)]
         nb_runs = [time_convgrade(notebooks, Path(work, "results-nb"), args.jobs, args.count)
                    for _ in range(args.repeats)]
+        reruns = {"before": [], "now": []}
+        for _ in range(args.repeats):
+            for name in reruns:
+                reruns[name].append(time_rerun(notebooks, Path(work, "results-nb"), args.jobs, name == "before"))
         py_seconds, nb_seconds = statistics.median(py_runs), statistics.median(nb_runs)
+        print("rerun with nothing to grade (notebooks), s: " + "; ".join(
+            f"{name} {statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}]"
+            for name, values in reruns.items())
+              + f"; before / now: {statistics.median(reruns['before']) / statistics.median(reruns['now']):.1f}x")
+        print(f"convgrade batch --jobs {args.jobs}: .py {py_seconds:.1f} s [{min(py_runs):.1f}-{max(py_runs):.1f}] "
+              f"(target < 8 s), notebooks {nb_seconds:.1f} s [{min(nb_runs):.1f}-{max(nb_runs):.1f}] (target < 15 s)")
+        if args.no_nbgrader:
+            return
         nbgrader_sample_seconds = time_nbgrader(course)
         agreeing = agreement(course, Path(work, "results-nb"), sample)
     per_notebook = nbgrader_sample_seconds / sample

@@ -1,13 +1,18 @@
 """Wall time to grade one correct loop-based submission fully (public + hidden cases), and its parts,
-at each isolation level this machine offers, side by side.
+at each isolation level this machine offers, side by side; and a filled course notebook, with and without
+the speed paths that cannot change a grade.
 
     python benchmarks/bench_grading.py [--repeats 15]
 
-Prints medians (and ranges): the whole `convgrade grade` command (interpreter start, imports, grading),
-grading in process, and within it the sandbox start-up (bubblewrap, child interpreter + numpy + loading
-the submission), the exercise runs (helper calls answered over the channel included), the parent's
-judging, and the sandbox's teardown. Target: < 1 s for the command. The ratio of each level to "none"
-is what isolation costs.
+Prints medians (and ranges): the whole `convgrade grade` command (interpreter start, imports, grading) on the
+.py file and on the course's solved notebook, grading in process, and within it the sandbox start-up
+(bubblewrap, child interpreter + numpy + loading the submission), the exercise runs (helper calls answered
+over the channel included), the parent's judging, and the sandbox's teardown. Targets: < 1 s for the .py
+command, < 0.5 s for the notebook's. The ratio of each level to "none" is what isolation costs.
+
+The notebook is also loaded as it was before the speed paths, alternating with the current way: every code
+cell, the release's figure cells included, with real matplotlib (a first cell takes the sandbox's plotting
+stand-ins off the import path, as student code could). The ratio of the two is what they save.
 """
 from __future__ import annotations
 
@@ -21,11 +26,31 @@ from pathlib import Path
 
 from autograder.judging import grade_exercise
 from autograder.registry import by_name
-from autograder.sandbox import Isolation, Limits, Sandbox, detect
-from autograder.submission import read_cells
+from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect
+from autograder.submission import notebook_cells, plain_python, read_cells
 
-SUBMISSION = Path(__file__).resolve().parents[1] / "autograder" / "examples" / "course_loops.py"
+REPO = Path(__file__).resolve().parents[1]
+SUBMISSION = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "course_loops.py"
+NOTEBOOK = REPO / "solutions" / "conv_step_by_step" / "conv_step_by_step.ipynb"
 SEED = 1
+REAL_MATPLOTLIB = Cell("before", "import sys\n"
+                                 "sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'PlottingStandIns']")
+
+
+def every_cell(path: Path) -> list[Cell]:
+    """The notebook's code cells as they ran before the speed paths: all but nbgrader's grade cells."""
+    return [Cell(f"cell {index + 1}", source) for index, cell in enumerate(notebook_cells(path))
+            if cell.get("cell_type") == "code" and not cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and (source := plain_python("".join(cell.get("source", "")))) is not None]
+
+
+def load_seconds(cells: list[Cell]) -> float:
+    """Start a sandbox, load ``cells`` (no errors allowed), tear it down."""
+    start = time.perf_counter()
+    with Sandbox(cells, Limits()) as sandbox:
+        load = sandbox.load()
+    assert not load.errors, load.errors
+    return time.perf_counter() - start
 
 
 def grade_in_phases(isolation: Isolation) -> dict[str, float]:
@@ -49,9 +74,9 @@ def grade_in_phases(isolation: Isolation) -> dict[str, float]:
     return times
 
 
-def command_seconds() -> float:
+def command_seconds(path: Path = SUBMISSION) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(SUBMISSION)], check=True,
+    subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(path)], check=True,
                    capture_output=True, env={"CONVGRADE_HIDDEN_SEED": str(SEED), "PATH": os.environ["PATH"]})
     return time.perf_counter() - start
 
@@ -74,12 +99,27 @@ def main(argv=None) -> None:
     for _ in range(args.repeats):  # the levels alternate, so load on the machine hits them alike
         for isolation in isolations:
             phases[isolation.level].append(grade_in_phases(isolation))
-    commands = [command_seconds() for _ in range(args.repeats)]
-    whole = statistics.median(commands)
+    commands, notebooks = [], []
+    for _ in range(args.repeats):
+        commands.append(command_seconds())
+        notebooks.append(command_seconds(NOTEBOOK))
+    now, before = read_cells(NOTEBOOK), [REAL_MATPLOTLIB, *every_cell(NOTEBOOK)]
+    loads = {"before": [], "now": []}
+    for _ in range(args.repeats):
+        loads["before"].append(load_seconds(before))
+        loads["now"].append(load_seconds(now))
+    whole, notebook = statistics.median(commands), statistics.median(notebooks)
     print(f"grading {SUBMISSION.name} (loops, all cases), medians of {args.repeats} runs [min-max], ms")
     print(f"convgrade grade (command, {detect().level} level): {1000 * whole:.1f} "
           f"[{1000 * min(commands):.0f}-{1000 * max(commands):.0f}]; target < 1000 ms: "
           f"{'met' if whole < 1 else 'NOT met'}")
+    print(f"convgrade grade {NOTEBOOK.name} (solved, all cases): {1000 * notebook:.1f} "
+          f"[{1000 * min(notebooks):.0f}-{1000 * max(notebooks):.0f}]; target < 500 ms: "
+          f"{'met' if notebook < 0.5 else 'NOT met'}")
+    print("notebook start-up + loading + teardown, ms: " + "; ".join(
+        f"{name} {1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
+        for name, values in loads.items())
+          + f"; before / now: {statistics.median(loads['before']) / statistics.median(loads['now']):.2f}x")
     keys = ("grading in process", "start-up", "runs", "judging", "teardown")
     print("| part | " + " | ".join(isolation.level for isolation in isolations) + " |")
     print("|---|" + "---:|" * len(isolations))

@@ -1,12 +1,14 @@
-"""PNG charts for the class report, drawn by matplotlib's Agg renderer (no display, no pyplot state)."""
+"""PNG charts for the class report, drawn by matplotlib's Agg renderer (no display, no pyplot state).
+matplotlib is imported only when a chart is drawn: a batch with nothing new to report never loads it."""
 from __future__ import annotations
 
 import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from autograder.reports.scores import points
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BAR = "#4c72b0"
 MEAN, MEDIAN = "#dd8452", "#55a868"
@@ -40,6 +42,9 @@ def pass_rates(rates: list[tuple[str, float]]) -> bytes:
 
 
 def _figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()

@@ -1,7 +1,10 @@
 """The ``convgrade batch`` run: discover, grade what is not graded yet, then rebuild scores.csv, the feedback
-pages and report.html."""
+pages and report.html, unless nothing they are made from changed since report.html was written (it ends
+with a digest of those inputs)."""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,13 +12,17 @@ from autograder.sandbox import Limits
 from autograder.submission import MAX_SUBMISSION_BYTES
 
 from . import classreport, feedback_pages
-from .discover import discover
+from .discover import Submission, discover
 from .executors import open_executor
 from ..files import write_atomically
-from .results import load_report, report_path, scores_csv
+from .results import NotGraded, load_report, report_path, scores_csv
 from .run import Summary, run_batch
 
 RESULTS_NAME = "convgrade-results"
+REPORT_HTML = "report.html"
+INPUTS_MARK = "<!-- convgrade inputs "  # report.html ends with it: what the class report was made from
+PACKAGE = Path(__file__).resolve().parents[1]  # autograder/: its code and templates render the outputs
+RENDERING = ("*.py", "batch/*.py", "reports/*.py", "templates/report/*")
 
 
 def default_results_dir(folder: Path) -> Path:
@@ -38,9 +45,53 @@ def batch(folder: Path, results_dir: Path, *, jobs: int, executor: str | None, h
     with open_executor(executor, jobs) as pool:
         summary = run_batch(submissions, results_dir, pool, hidden_seed, limits, force, progress, max_bytes)
     failed = {failure.submission.relative for failure in summary.failed}
-    entries = [(submission.student, report) for submission in submissions if submission.relative not in failed
-               and (report := load_report(report_path(results_dir, submission.relative))) is not None]
+    kept = [submission for submission in submissions if submission.relative not in failed]
+    key = inputs_key(results_dir, kept, summary.failed)
+    if not force and written_key(results_dir) == key and all(
+            path.is_file() for path in [results_dir / "scores.csv", *(
+                results_dir / feedback_pages.page_path(str(submission.relative)) for submission in kept)]):
+        return summary  # nothing changed since these were written: no report read, no chart drawn
+    entries = [(submission.student, report) for submission in kept
+               if (report := load_report(report_path(results_dir, submission.relative))) is not None]
     write_atomically(results_dir / "scores.csv", scores_csv(entries, summary.failed))
     feedback_pages.write_pages(results_dir, entries)
-    write_atomically(results_dir / "report.html", classreport.render(entries, summary.failed))
+    html = classreport.render(entries, summary.failed) + f"{INPUTS_MARK}{key} -->\n"
+    write_atomically(results_dir / REPORT_HTML, html)
     return summary
+
+
+def inputs_key(results_dir: Path, kept: Sequence[Submission], failed: Sequence[NotGraded]) -> str:
+    """A digest of what scores.csv, the feedback pages and report.html are made from: each submission's student,
+    path and report file (size and time), the failures and their reasons, and the code and templates that
+    render them."""
+    digest = hashlib.sha256()
+    for submission in kept:
+        digest.update(repr((submission.student, str(submission.relative),
+                            _stamp(report_path(results_dir, submission.relative)))).encode())
+    for failure in failed:
+        digest.update(repr(("failed", failure.submission.student, str(failure.submission.relative),
+                            failure.reason)).encode())
+    for path in sorted(path for pattern in RENDERING for path in PACKAGE.glob(pattern)):
+        digest.update(repr((str(path.relative_to(PACKAGE)), _stamp(path))).encode())
+    return digest.hexdigest()
+
+
+def written_key(results_dir: Path) -> str | None:
+    """The inputs key at the end of report.html, if it has one."""
+    try:
+        with open(results_dir / REPORT_HTML, "rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 200))
+            tail = handle.read().decode("ascii", errors="replace")
+    except OSError:
+        return None
+    start = tail.rfind(INPUTS_MARK)
+    return tail[start + len(INPUTS_MARK):].split(" ", 1)[0] if start >= 0 else None
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns

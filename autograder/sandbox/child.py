@@ -11,7 +11,9 @@ Everything it reports is checked by the parent, which also enforces every deadli
 Two things keep verdicts about the student's code alone: a module the grader does not have (a course's
 ``import h5py``) is a stand-in that fails only when used, and a cell's top-level statement that fails
 only for that reason is skipped (and reported) while the rest of the cell runs; and numpy behaves like
-numpy 2.4 on every numpy version (``like_numpy_2_4``).
+numpy 2.4 on every numpy version (``like_numpy_2_4``). Figures cannot change a grade, so matplotlib is a
+stand-in that draws nothing (``guard.Plotting``); a top-level statement that computes with what it returns
+is skipped quietly, and a graded function that does so fails with PlotOnly.
 """
 import ast
 import builtins
@@ -252,6 +254,7 @@ class Zygote:
                                         lambda place: place in self.survey()[2])
         self.cells, self.surveyed = [], None
         self.unset = set()  # names that only statements skipped for a stand-in would have set
+        self.unset_by_plots = set()  # names that only statements skipped for computing with a figure would have set
 
     def start(self):
         """Everything before student code: limits that cannot be undone, output redirected."""
@@ -266,6 +269,7 @@ class Zygote:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the output limit: writes fail, no kill
         signal.signal(signal.SIGALRM, self._on_alarm)
         redirect_output("load.out")
+        sys.meta_path.insert(0, guard.PlottingStandIns())
         sys.meta_path.append(self.stand_ins)
         pin_on_change()
 
@@ -284,7 +288,7 @@ class Zygote:
             error, skipped = self._run_cell(cell)
             self.channel.send({"event": "cell_done", "index": index, "error": error, "skipped": skipped})
         functions = sorted(name for name, value in self.namespace.items()
-                           if callable(value) and not isinstance(value, guard.StandIn))
+                           if callable(value) and not isinstance(value, guard.StandIn | guard.Plotting))
         self.channel.send({"event": "loaded", "functions": functions, "stand_ins": self.stand_ins.names})
 
     def survey(self):
@@ -308,12 +312,16 @@ class Zygote:
                     exec(code, self.namespace)
                     code = None
                 except Exception as error:
-                    line = self._needed_a_stand_in(error, label)
+                    line, plotting = self._needed_a_stand_in(error, label)
                     if line is None:
                         raise
-                    skipped.append({"label": label, "line": line, "text": linecache.getline(label, line).strip()[:200]})
                     unset, code = _skip(cell, line)
-                    self.unset |= unset
+                    if plotting:
+                        self.unset_by_plots |= unset
+                    else:
+                        skipped.append({"label": label, "line": line,
+                                        "text": linecache.getline(label, line).strip()[:200]})
+                        self.unset |= unset
         except BaseException as error:
             return describe(error, self.labels), skipped
         finally:
@@ -322,21 +330,24 @@ class Zygote:
         return None, skipped
 
     def _needed_a_stand_in(self, error, label):
-        """The line of the cell's top-level statement that failed only for want of a module the grader does not
-        have: it used a stand-in, or a name that only a statement skipped for that reason sets, or (after `from
-        <stand-in> import *`) one that no cell sets. Else None."""
+        """(line, plotting): the line of the cell's top-level statement that failed only for want of a module the
+        grader does not have (it used a stand-in, or a name that only a statement skipped for that reason sets,
+        or, after `from <stand-in> import *`, one that no cell sets), or only because it computed with a
+        plotting stand-in or a name only such a skipped statement sets (then ``plotting``). Else (None, False)."""
         tb = error.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename != label:
             tb = tb.tb_next
         if tb is None:
-            return None
-        if isinstance(error, guard.StandInUsed):
-            return tb.tb_lineno
-        if type(error) is NameError and tb.tb_next is None and (error.name in self.unset or (
-                self.stand_ins.names and error.name not in self.survey()[0]
-                and not self.survey()[1].isdisjoint(self.stand_ins.names))):
-            return tb.tb_lineno
-        return None
+            return None, False
+        if isinstance(error, guard.StandInUsed | guard.PlotOnly):
+            return tb.tb_lineno, isinstance(error, guard.PlotOnly)
+        if type(error) is NameError and tb.tb_next is None:
+            if error.name in self.unset or (self.stand_ins.names and error.name not in self.survey()[0]
+                                            and not self.survey()[1].isdisjoint(self.stand_ins.names)):
+                return tb.tb_lineno, False
+            if error.name in self.unset_by_plots:
+                return tb.tb_lineno, True
+        return None, False
 
     def kill_strays(self):
         """In the sandbox's own PID namespace: end every process but this one (and the namespace's init)."""

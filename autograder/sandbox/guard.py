@@ -1,5 +1,5 @@
 """Exceptions described as data (the sandbox child and the notebook path), the notebook path's import
-blocker, and the sandbox's stand-ins for modules the grader does not have.
+blocker, the sandbox's stand-ins for modules the grader does not have, and its plotting stand-ins.
 
 The sandbox child loads this file by path (the autograder package is not in its file system), so it
 imports only the standard library. The sandbox needs no import blocker: the reference is simply not
@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.machinery
+import math
+import operator
 import sys
 import traceback
 import types
 
 BLOCKED = ("cnn_reference", "autograder")
+PLOTTING = ("matplotlib", "mpl_toolkits")  # drawing cannot change a grade: these draw nothing in the sandbox
 _IMPORT_MACHINERY = ("<frozen importlib", importlib.__file__)
 
 
@@ -122,3 +125,97 @@ class StandIns:
         top = module.__name__.partition(".")[0]
         if top not in self.names:
             self.names.append(top)
+
+
+class PlotOnly(TypeError):
+    """Code computed with what a plotting stand-in returned (a figure draws nothing in the grader)."""
+
+
+class Plotting(types.ModuleType):
+    """A plotting module, or anything one returns: every call, attribute, index, `with` and `del` works and
+    draws nothing. `pyplot.subplots` gives (figure, axes), axes a grid of its shape (iterable, indexable,
+    `len`, `.flat`, `.ravel()`), like matplotlib's; other values iterate as empty. Computing with it (numbers,
+    arrays, arithmetic) raises PlotOnly, so a graded function never silently gets it for real data."""
+
+    def __init__(self, name, shape=()):
+        super().__init__(name[:200])  # long chains of calls do not make ever longer names
+        self._shape = shape
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__") and name != "__version__":  # the import system's, numpy's
+            raise AttributeError(name)
+        flat = (math.prod(self._shape),) if self._shape and name in ("flat", "ravel", "flatten") else ()
+        return Plotting(f"{self.__name__}.{name}", flat)
+
+    def __call__(self, *args, **kwargs):
+        if self.__name__ == "matplotlib.pyplot.subplots":
+            return Plotting(f"{self.__name__}()[0]"), Plotting(f"{self.__name__}()[1]", _grid(*args, **kwargs))
+        return Plotting(f"{self.__name__}()", self._shape if self.__name__.endswith((".ravel", ".flatten")) else ())
+
+    def __getitem__(self, key):
+        shape, kept = list(self._shape), []
+        for part in key if isinstance(key, tuple) else (key,):
+            if shape:
+                size = shape.pop(0)
+                if isinstance(part, slice):
+                    kept.append(len(range(size)[part]))
+        return Plotting(f"{self.__name__}[]", (*kept, *shape))
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __delitem__(self, key):
+        pass
+
+    def __iter__(self):
+        return (self[index] for index in range(self._shape[0] if self._shape else 0))
+
+    def __len__(self):
+        if not self._shape:
+            self._computed()
+        return self._shape[0]
+
+    def __bool__(self):
+        return True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def _computed(self, *args, **kwargs):
+        raise PlotOnly(f"{self.__name__.partition('(')[0]} draws nothing in the grader: its result is a stand-in "
+                       "that cannot be computed with; compute with numpy, not with matplotlib")
+
+    __array__ = __float__ = __int__ = __index__ = __complex__ = _computed
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _computed
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __matmul__ = __rmatmul__ = __pow__ = __rpow__ = _computed
+    __neg__ = __pos__ = __abs__ = __lt__ = __le__ = __gt__ = __ge__ = _computed
+
+
+def _grid(nrows=1, ncols=1, *, squeeze=True, **kwargs):
+    """The shape of the axes `pyplot.subplots(nrows, ncols, squeeze=...)` returns (() for one Axes)."""
+    try:
+        nrows, ncols = operator.index(nrows), operator.index(ncols)
+    except TypeError:
+        return ()
+    if not (0 < nrows <= 1000 and 0 < ncols <= 1000):
+        return ()
+    return tuple(size for size in (nrows, ncols) if size != 1 or not squeeze)
+
+
+class PlottingStandIns:
+    """A meta-path finder for the front of sys.meta_path: every plotting module (``PLOTTING``) and its
+    submodules is a Plotting stand-in, whoever imports it, so that a notebook's figures cost no grading time."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition(".")[0] not in PLOTTING:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        return Plotting(spec.name)
+
+    def exec_module(self, module):
+        pass
