@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .sandbox.guard import binds
 from .spec import Cell
 
 KEPT_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
@@ -89,11 +90,11 @@ def figure_cells(cells: list[tuple[bool, str]]) -> set[int]:
     trees = [_tree(source) for _, source in cells]
     figures = {index for index, (figure, _) in enumerate(cells) if figure and trees[index] is not None}
     others = [tree for index, tree in enumerate(trees) if index not in figures and tree is not None]
-    bound = set().union(*map(_bound, others))
+    bound = set().union(*map(binds, others))
     read = {node.id for tree in others for node in ast.walk(tree)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
     needed = read - bound
-    return {index for index in figures if _bound(trees[index]).isdisjoint(needed)}
+    return {index for index in figures if binds(trees[index]).isdisjoint(needed)}
 
 
 def _tree(source: str) -> ast.Module | None:
@@ -101,25 +102,6 @@ def _tree(source: str) -> ast.Module | None:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _bound(tree: ast.Module) -> set[str]:
-    """The names that code binds anywhere in it (assignments, definitions, imports, loops, arguments)."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).partition(".")[0])
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return names
 
 
 def script_cells(name: str, text: str) -> list[Cell]:

@@ -130,7 +130,7 @@ def survey(cells):
         except (SyntaxError, ValueError, RecursionError, MemoryError):  # still, what it would define is no module's
             bound.update(name for pair in DEFINED.findall(cell["source"]) for name in pair if name)
             continue
-        bound |= binds(tree)
+        bound |= guard.binds(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and any(alias.name == "*" for alias in node.names):
                 starred.add(node.module.partition(".")[0])
@@ -138,25 +138,6 @@ def survey(cells):
                 lines = range(node.body[0].lineno, node.body[-1].end_lineno + 1)
                 guarded.update((cell["label"], line) for line in lines)
     return bound, starred, guarded
-
-
-def binds(tree):
-    """Every name that code binds anywhere in it."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).partition(".")[0])
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-    return names
 
 
 def _catches_import_error(handler):
@@ -474,7 +455,7 @@ def _skip(cell, line):
     body = ast.parse(cell["source"], cell["label"]).body
     skipped = [statement for statement in body if statement.lineno <= line][-1:]
     rest = [statement for statement in body if statement.lineno > line]
-    return (binds(ast.Module(skipped, [])), compile(ast.Module(rest, []), cell["label"], "exec") if rest else None)
+    return (guard.binds(ast.Module(skipped, [])), compile(ast.Module(rest, []), cell["label"], "exec") if rest else None)
 
 
 def main():

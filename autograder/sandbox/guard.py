@@ -7,6 +7,7 @@ there. The nbgrader grade cells, which still grade inside the student's kernel, 
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import importlib.machinery
@@ -219,3 +220,22 @@ class PlottingStandIns:
 
     def exec_module(self, module):
         pass
+
+
+def binds(tree):
+    """Every name that code binds anywhere in it."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).partition(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
