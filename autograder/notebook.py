@@ -39,15 +39,12 @@ from .model import ExerciseResult
 from .pictures import png
 from .reports.text import picture_title, pictured_case, render_exercise
 from .sandbox import Limits, codec
-from .sandbox.guard import BLOCKED, describe_error, imports_blocked
+from .sandbox import guard
+from .sandbox.guard import BLOCKED, NUMPY_CONVERSION, describe_error, imports_blocked
 from .spec import CaseOutcome, ErrorInfo, ExerciseRun, LoadResult, Where
 
 _LIBRARIES = tuple(str(Path(module.__file__).parent) for module in (np, sys.modules[__package__]))
 _LIBRARIES += (str(Path(contextlib.__file__).parent),)  # the standard library
-
-
-NUMPY_CONVERSION = "Conversion of an array with ndim > 0 to a scalar is deprecated"  # numpy 2.0 to 2.3 warn
-NUMPY_24_CONVERSION = "only 0-dimensional arrays can be converted to Python scalars"  # numpy 2.4 raises
 
 
 class OutOfTime(BaseException):
@@ -143,10 +140,9 @@ def run_in_kernel(checks: ExerciseChecks, namespace: dict, cases, timeout: float
 
 
 def _like_numpy_2_4(message, category, *rest) -> None:
-    """numpy 2.0 to 2.3 only warn where numpy 2.4 raises: float(b) of a (1, 1, 1) array fails on every numpy,
-    as it does in the grader's sandbox (where the child does the same)."""
-    if issubclass(category, DeprecationWarning) and str(message).startswith(NUMPY_CONVERSION):
-        raise TypeError(NUMPY_24_CONVERSION)
+    """``warnings.showwarning`` while a function is graded: float(b) of a (1, 1, 1) array fails on every
+    numpy, as it does in the grader's sandbox (where the child does the same)."""
+    guard.raise_like_numpy_2_4(message, category)
 
 
 def _kernel_helper(name: str, answer, own):

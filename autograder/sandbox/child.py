@@ -44,11 +44,8 @@ REPLIES = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": Index
            "MemoryError": MemoryError, "ZeroDivisionError": ZeroDivisionError}
 IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^[ \t]*(\w+)[ \t]*=[^=]", re.MULTILINE)
-# numpy 2.0 to 2.3 warn with this where numpy 2.4 raises TypeError with that
-NUMPY_CONVERSION = "Conversion of an array with ndim > 0 to a scalar is deprecated"
-NUMPY_24_CONVERSION = "only 0-dimensional arrays can be converted to Python scalars"
 NUMPY_FILTER = (
-    "always", re.compile(re.escape(NUMPY_CONVERSION), re.IGNORECASE), DeprecationWarning, None, 0)
+    "always", re.compile(re.escape(guard.NUMPY_CONVERSION), re.IGNORECASE), DeprecationWarning, None, 0)
 SHOW_WARNING = warnings._showwarnmsg
 
 
@@ -115,8 +112,7 @@ def _then_pin(changed):
 
 
 def _show_warning(message):
-    if issubclass(message.category, DeprecationWarning) and str(message.message).startswith(NUMPY_CONVERSION):
-        raise TypeError(NUMPY_24_CONVERSION)
+    guard.raise_like_numpy_2_4(message.message, message.category)
     SHOW_WARNING(message)
 
 

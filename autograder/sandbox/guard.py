@@ -239,3 +239,14 @@ def binds(tree):
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
     return names
+
+
+# numpy 2.0 to 2.3 warn with this where numpy 2.4 raises TypeError with that (the course template's float(b))
+NUMPY_CONVERSION = "Conversion of an array with ndim > 0 to a scalar is deprecated"
+NUMPY_24_CONVERSION = "only 0-dimensional arrays can be converted to Python scalars"
+
+
+def raise_like_numpy_2_4(message, category) -> None:
+    """Raise numpy 2.4's TypeError for numpy 2.0-2.3's scalar-conversion warning; return for any other."""
+    if issubclass(category, DeprecationWarning) and str(message).startswith(NUMPY_CONVERSION):
+        raise TypeError(NUMPY_24_CONVERSION)
