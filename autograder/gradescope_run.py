@@ -11,6 +11,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from .batch.discover import skipped
 from .config import find_hidden_seed
 from .course import Assignment
 from .course_grading import grade_path
@@ -47,8 +48,8 @@ def choose(folder: Path, assignment: str) -> Path:
 def _files(folder: Path, suffix: str) -> list[Path]:
     found = []
     for root, subfolders, names in os.walk(folder):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith(".") and name != "__pycache__")
-        found += [Path(root, name) for name in sorted(names) if name.endswith(suffix) and not name.startswith(".")]
+        subfolders[:] = sorted(name for name in subfolders if not skipped(name))
+        found += [Path(root, name) for name in sorted(names) if name.endswith(suffix) and not skipped(name)]
     return found
 
 

@@ -53,10 +53,10 @@ def _all_files(root: Path) -> list[Submission]:
     """
     files, links = [], []
     for folder, subfolders, names in os.walk(root):  # does not enter linked folders
-        subfolders[:] = [name for name in subfolders if not _skipped(name)]
+        subfolders[:] = [name for name in subfolders if not skipped(name)]
         links += [Path(folder, name) for name in subfolders if os.path.islink(Path(folder, name))]
         for name in names:
-            if name.endswith(SUFFIXES) and not _skipped(name):
+            if name.endswith(SUFFIXES) and not skipped(name):
                 path = Path(folder, name)
                 (links if path.is_symlink() else files).append(path)
     return _with_links(root, files, links)
@@ -95,7 +95,7 @@ def _with_links(root: Path, files: list[Path], links: list[Path]) -> list[Submis
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(folder / name for name in os.listdir(folder) if not _skipped(name))
+    return sorted(folder / name for name in os.listdir(folder) if not skipped(name))
 
 
 def owner(root_name: str, relative: PurePosixPath, folder: bool = False) -> tuple[str, str | None]:
@@ -137,5 +137,6 @@ def _relative(path: Path, root: Path) -> PurePosixPath:
     return PurePosixPath(path.relative_to(root).as_posix())
 
 
-def _skipped(name: str) -> bool:
+def skipped(name: str) -> bool:
+    """Hidden files and folders (.ipynb_checkpoints, .git) and __pycache__: never submissions."""
     return name.startswith(".") or name == "__pycache__"
