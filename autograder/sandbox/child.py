@@ -47,6 +47,8 @@ DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^[ \t]*(\
 NUMPY_FILTER = (
     "always", re.compile(re.escape(guard.NUMPY_CONVERSION), re.IGNORECASE), DeprecationWarning, None, 0)
 SHOW_WARNING = warnings._showwarnmsg
+QUIET = open(os.devnull, "w")
+MAX_SPECULATED_CALLS = 50_000  # per case; more, and the exercise runs again with every call answered by the parent
 
 
 class CellTimeout(BaseException):
@@ -201,13 +203,21 @@ def kill_group(pid):
 
 class Helper:
     """A helper the exercise may call: the parent answers it (with the reference, or with the release's
-    recorded answer), or tells it to call the student's own function ``own`` when it has no answer."""
+    recorded answer), or tells it to call the student's own function ``own`` when it has no answer.
 
-    def __init__(self, name, channel, own):
-        self.name, self.channel, self.own = name, channel, own
+    Speculating (``calls`` is a list), a call of a helper the student defined is answered by ``own`` at once
+    and recorded (arguments before, value, whether it raised or changed its arguments) for the parent to
+    check after the case: if every recorded value is the one the parent would have answered, the run stands
+    as if the parent had answered each call; if not, the parent runs the exercise again without speculating.
+    """
+
+    def __init__(self, name, channel, own, calls=None):
+        self.name, self.channel, self.own, self.calls = name, channel, own, calls
         self.__name__ = name
 
     def __call__(self, *args):
+        if self.calls is not None and callable(self.own):
+            return self._speculate(args)
         self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
         reply = self.channel.receive()
         if "error" in reply:
@@ -217,6 +227,28 @@ class Helper:
                 raise NameError(f"name '{self.name}' is not defined")
             return self.own(*args)
         return codec.decode(reply["value"])
+
+    def _speculate(self, args):
+        if len(self.calls) >= MAX_SPECULATED_CALLS:  # too many to send: the parent runs the exercise again
+            if not self.calls[-1].get("unchecked"):
+                self.calls.append({"unchecked": True})
+            return self.own(*args)
+        before = codec.encode(args)
+        record = {"name": self.name, "args": before}
+        self.calls.append(record)
+        shown = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = QUIET  # what it prints would not have been printed had the parent answered
+        try:
+            value = self.own(*args)
+        except BaseException:
+            record["raised"] = True
+            raise
+        finally:
+            sys.stdout, sys.stderr = shown
+        record["value"] = codec.encode(value)
+        if codec.encode(args) != before:
+            record["changed_arguments"] = True
+        return value
 
 
 class Zygote:
@@ -423,8 +455,9 @@ class Zygote:
         set_hard_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
+        calls = [] if request.get("speculate") else None
         for name in request["helpers"]:
-            namespace[name] = Helper(name, channel, namespace.get(name))
+            namespace[name] = Helper(name, channel, namespace.get(name), calls)
         function = namespace.get(request["function"])
         if not callable(function):
             channel.send({"event": "missing"})
@@ -437,6 +470,9 @@ class Zygote:
                 message = {"event": "case", "id": case["id"], "value": codec.encode(value)}
             except BaseException as error:
                 message = {"event": "case", "id": case["id"], "error": describe(error, self.labels)}
+            if calls is not None:
+                message["calls"] = calls[:]
+                calls.clear()
             try:
                 message["args_after"] = codec.encode(args)
                 channel.send(message)

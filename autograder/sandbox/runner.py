@@ -30,6 +30,7 @@ GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
 START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before any student code runs
 TEARDOWN_TIMEOUT = 10.0
 RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
+MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
 
 
 @dataclass(frozen=True)
@@ -141,29 +142,50 @@ class Sandbox:
         return ErrorInfo("GradingStopped", f"your submission was not loaded completely: {why}, so nothing more was run")
 
     # -- exercises --------------------------------------------------------------------------------------
-    def run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers = {}) -> ExerciseRun:
-        """Call ``function`` on each case's args in a fresh fork; ``helpers`` answer the helper calls."""
+    def run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers = {},
+            speculate: bool = True) -> ExerciseRun:
+        """Call ``function`` on each case's args in a fresh fork; ``helpers`` answer the helper calls.
+
+        Speculating, a helper the student defined answers its calls at once (no round trip to this process)
+        and the child records each call; every recorded value must be exactly what ``helpers`` would have
+        answered, with the arguments left unchanged, and the run must end normally. Otherwise the exercise
+        runs again in a fresh fork with every call answered here, so speculating changes no outcome, short of
+        what the student's own helper does beside its value (global state, its own records): that is the
+        student's code run as written, and no answer of the grader's reaches the child either way.
+        """
+        if speculate and helpers:
+            run, held = self._run(function, cases, helpers, True)
+            if held:
+                return run
+        return self._run(function, cases, helpers, False)[0]
+
+    def _run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers,
+             speculate: bool) -> tuple[ExerciseRun, bool]:
+        """The run, and whether every speculated helper call held (see ``run``)."""
         if self._process is None:
             self.load()
         if self._process is None:
-            return ExerciseRun("lost", detail="the submission could not be loaded")
+            return ExerciseRun("lost", detail="the submission could not be loaded"), True
         ids = {case_id for case_id, _ in cases}
-        run = ExerciseRun("lost")
+        run, records, code = ExerciseRun("lost"), [], None
         try:
             deadline = time.monotonic() + self.limits.timeout + GRACE
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
+                        "speculate": speculate,
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             while True:
                 message = self._receive(deadline)
                 event = message.get("event")
                 if event == "case" and message.get("id") in ids and message["id"] not in run.cases:
                     run.cases[message["id"]] = _decode_case(message)
+                    if speculate:
+                        records.append(message.get("calls"))
                 elif event == "missing":
                     run.status = "missing"
                 elif event == "helper":
                     self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline)
                 elif event == "done":
-                    status = message.get("status")
+                    status, code = message.get("status"), message.get("code")
                     if run.status != "missing":
                         run.status = status if status in RUN_STATUSES else "protocol"
                     run.detail = str(message.get("detail") or message.get("code") or message.get("signal") or "")[:300]
@@ -175,7 +197,10 @@ class Sandbox:
             self._stop()
             self._restarts += 1
             run.status, run.detail = "lost", str(lost)
-        return run
+        if run.status != "missing" and not (run.status == "exited" and code == 0 and set(run.cases) == ids):
+            return run, False
+        checking = time.monotonic() + self.limits.timeout  # as long again as the run may take
+        return run, all(speculation_held(calls, helpers, checking) for calls in records)
 
     # -- process plumbing -------------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -286,6 +311,27 @@ def answer_helper(message: dict, helpers: Helpers) -> dict:
         return {"own": True}
     except Exception as error:  # the reference rejected the input, or the call was refused
         return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
+
+
+def speculation_held(calls, helpers: Helpers, deadline: float) -> bool:
+    """True when each call the child recorded got from the student's own helper exactly (same type, dtype,
+    shape and bits) what ``answer_helper`` gives, or was one it answers with the student's own anyway, and
+    neither raised nor changed its arguments; False too when checking them takes past ``deadline``."""
+    if not isinstance(calls, list) or len(calls) > MAX_CHECKED_CALLS:
+        return False
+    for call in calls:
+        if time.monotonic() > deadline or not isinstance(call, dict) or call.keys() != {"name", "args", "value"}:
+            return False
+        answer = answer_helper(call, helpers)
+        if answer.get("own"):
+            continue
+        if "value" not in answer or _canonical(answer["value"]) != _canonical(call["value"]):
+            return False
+    return True
+
+
+def _canonical(data) -> str:
+    return json.dumps(data, allow_nan=True, separators=(",", ":"))
 
 
 def clean_error(error) -> ErrorInfo:

@@ -1,0 +1,134 @@
+"""Speculated helper calls: a helper the student defined answers its calls in the sandbox at once, and the
+parent checks every answer afterwards. The outcome must be exactly the one of a run where the parent answers
+every call ("a mistake costs once"), whatever the student's helper does; only the time differs.
+
+The sandbox tests use tiny helpers (``double``) whose grader answer is counted, so a test can see whether
+the run was checked once (speculation held) or run again with every call answered by the parent. The corpus
+test grades real submissions both ways and compares the whole reports.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.course_grading import grade_path
+from autograder.sandbox import Cell, Limits, Sandbox
+from conftest import EXAMPLES, PATIENT, SUBMISSIONS
+
+CASES = [("one", (np.arange(3.0),)), ("two", (np.ones((2, 2)),))]
+
+
+class Counted:
+    """The grader's answer to ``double``: 2 * x, counting the calls it answers."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return np.asarray(x) * 2.0
+
+
+def run(source: str, function: str = "quad", speculate: bool = True, limits: Limits = PATIENT):
+    answer = Counted()
+    with Sandbox([Cell("cell 1", source)], limits) as sandbox:
+        result = sandbox.run(function, CASES, {"double": answer}, speculate=speculate)
+    return result, answer.calls
+
+
+def values(result):
+    return {case_id: outcome.value for case_id, outcome in result.cases.items()}
+
+
+def test_a_right_helper_is_checked_once_and_the_outcome_is_the_answered_one():
+    source = "def double(x):\n    return x * 2.0\n\ndef quad(x):\n    return double(double(x))\n"
+    speculated, checked = run(source)
+    answered, asked = run(source, speculate=False)
+    assert checked == asked == 4  # two calls per case, each answered once: no second run
+    assert speculated.status == answered.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+        np.testing.assert_array_equal(values(answered)[case_id], 4 * x)
+
+
+@pytest.mark.parametrize("helper", [
+    "def double(x):\n    return x * 3.0\n",  # wrong
+    "def double(x):\n    return (x * 2.0).astype(np.float32)\n",  # right values, another dtype
+    "def double(x):\n    return (x * 2.0).tolist()\n",  # right values, another type
+    "def double(x):\n    out = x * 2.0\n    x[...] = 0\n    return out\n",  # right value, but it zeroes its input
+    "def double(x):\n    raise ValueError('not yet')\n",  # raises where the grader answers
+    "def double(x):\n    print('debugging', x)\n    return x * 3.0\n",  # wrong, and prints
+], ids=["wrong", "float32", "list", "changes-its-argument", "raises", "prints"])
+def test_a_helper_that_differs_in_any_way_gets_the_answered_outcome(helper):
+    """``quad`` uses what ``double`` returns and its argument afterwards, so any difference would show."""
+    source = f"import numpy as np\n{helper}\ndef quad(x):\n    y = double(x)\n    return double(y) + x\n"
+    speculated, checked = run(source)
+    answered, asked = run(source, speculate=False)
+    assert asked == 4
+    assert speculated.status == answered.status == "exited"
+    assert speculated.output == answered.output == ""  # what the student's own helper printed is not shown
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 5 * x)
+        np.testing.assert_array_equal(values(answered)[case_id], 5 * x)
+
+
+def test_a_helper_that_hangs_costs_its_run_and_the_answered_run_stands():
+    source = ("def double(x):\n    while True:\n        pass\n\n"
+              "def quad(x):\n    return double(double(x))\n")
+    speculated, _ = run(source, limits=Limits(timeout=1.0, cell_timeout=10.0))
+    assert speculated.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
+def test_a_missing_helper_is_answered_by_the_parent_when_speculating():
+    speculated, asked = run("def quad(x):\n    return double(double(x))\n")
+    assert asked == 4 and speculated.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
+def test_a_forged_record_only_costs_the_speculation():
+    """The student's code can reach the records (``double.calls``): one it adds with a value the grader would
+    not answer makes the parent run the exercise again, answering every call."""
+    source = ("def double(x):\n    return x * 3.0\n\n"
+              "def quad(x):\n"
+              "    if double.calls is not None:\n"
+              "        double.calls.append({'name': 'double', 'args': {'__tuple__': []}, 'value': 'forged'})\n"
+              "    return double(double(x))\n")
+    speculated, asked = run(source)
+    assert asked == 4  # by the run that answered every call
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
+def test_dropped_records_make_the_code_count_as_written():
+    """Code that empties its own records gets its own helper's values: the outcome of its code run as written,
+    which it could have had by not calling the helper at all; no answer of the grader's reaches it."""
+    source = ("def double(x):\n    return x * 3.0\n\n"
+              "def quad(x):\n    y = double(double(x))\n    if double.calls is not None:\n        double.calls.clear()\n"
+              "    return y\n")
+    speculated, checked = run(source)
+    assert checked == 0
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 9 * x)
+
+
+GRADED_BOTH_WAYS = [
+    EXAMPLES / "course_loops.py",
+    SUBMISSIONS / "helpers_broken.py",
+    SUBMISSIONS / "correct" / "vectorized.py",
+    *sorted((SUBMISSIONS / "course_versions").glob("course_*.py")),
+    *sorted(path for path in (SUBMISSIONS / "mistakes").glob("*.py")
+            if path.name.split("__")[0] in {"conv_forward", "conv_backward", "pool_backward", "pool_forward"}),
+]
+
+
+@pytest.mark.parametrize("path", GRADED_BOTH_WAYS, ids=lambda path: path.name)
+def test_speculating_never_changes_a_report(path: Path, monkeypatch):
+    speculated = grade_path(path, 20261125, PATIENT).to_dict()
+    original = Sandbox.run
+    monkeypatch.setattr(Sandbox, "run", lambda self, function, cases, helpers={}, speculate=True:
+                        original(self, function, cases, helpers, speculate=False))
+    answered = grade_path(path, 20261125, PATIENT).to_dict()
+    assert speculated == answered
