@@ -1,6 +1,7 @@
 """Grading results as plain data: what every report adapter (text, JSON, Gradescope, JUnit) renders."""
 from __future__ import annotations
 
+import functools
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -71,6 +72,7 @@ def versions_in_use() -> dict[str, str]:
     return {"python": platform.python_version(), "numpy": numpy.__version__, "convgrade": _own_version()}
 
 
+@functools.cache
 def _own_version() -> str:
     for distribution in ("convgrade", "convgrade-student"):
         try:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from importlib.metadata import entry_points
 
 from . import assignments as bundled
 from .course import Assignment, Exercise
-from .sandbox.isolation import ASSIGNMENT_ENTRY_POINTS
+from .sandbox.isolation import assignment_entry_points
 
 
 @cache
@@ -19,7 +18,7 @@ def all_assignments() -> dict[str, Assignment]:
     for module in pkgutil.iter_modules(bundled.__path__):
         assignment = importlib.import_module(f"{bundled.__name__}.{module.name}").ASSIGNMENT
         found[assignment.name] = assignment
-    for entry in entry_points(group=ASSIGNMENT_ENTRY_POINTS):
+    for entry in assignment_entry_points():
         assignment = entry.load()
         found.setdefault(assignment.name, assignment)
     return dict(sorted(found.items(), key=lambda item: (item[0] != bundled.DEFAULT, item[0])))

@@ -96,4 +96,11 @@ def test_an_assignment_registered_by_another_package_is_hidden_from_student_code
 
     registered = [SimpleNamespace(module="othercourse.assignment")]
     monkeypatch.setattr(isolation, "entry_points", lambda group: registered if group == "convgrade.assignments" else [])
-    assert isolation.grader_packages() == ["autograder", "cnn_reference", "othercourse"]
+    caches = (isolation._grader_packages, isolation.assignment_entry_points)
+    for cache in caches:  # read once per process: read again with the package registered
+        cache.cache_clear()
+    try:
+        assert isolation.grader_packages() == ["autograder", "cnn_reference", "othercourse"]
+    finally:
+        for cache in caches:
+            cache.cache_clear()

@@ -94,7 +94,7 @@ def test_a_forged_record_only_costs_the_speculation():
     source = ("def double(x):\n    return x * 3.0\n\n"
               "def quad(x):\n"
               "    if double.calls is not None:\n"
-              "        double.calls.append({'name': 'double', 'args': {'__tuple__': []}, 'value': 'forged'})\n"
+              "        double.calls.calls.append({'name': 'double', 'args': {'__tuple__': []}, 'value': 'forged'})\n"
               "    return double(double(x))\n")
     speculated, asked = run(source)
     assert asked == 4  # by the run that answered every call

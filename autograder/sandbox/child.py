@@ -205,8 +205,8 @@ class Helper:
     """A helper the exercise may call: the parent answers it (with the reference, or with the release's
     recorded answer), or tells it to call the student's own function ``own`` when it has no answer.
 
-    Speculating (``calls`` is a list), a call of a helper the student defined is answered by ``own`` at once
-    and recorded (arguments before, value, whether it raised or changed its arguments) for the parent to
+    Speculating (``calls`` is a ``Speculated``), a call of a helper the student defined is answered by ``own``
+    at once, on copies of its arguments, and recorded (arguments, value, whether it raised) for the parent to
     check after the case: if every recorded value is the one the parent would have answered, the run stands
     as if the parent had answered each call; if not, the parent runs the exercise again without speculating.
     """
@@ -229,26 +229,41 @@ class Helper:
         return codec.decode(reply["value"])
 
     def _speculate(self, args):
-        if len(self.calls) >= MAX_SPECULATED_CALLS:  # too many to send: the parent runs the exercise again
-            if not self.calls[-1].get("unchecked"):
-                self.calls.append({"unchecked": True})
-            return self.own(*args)
-        before = codec.encode(args)
-        record = {"name": self.name, "args": before}
-        self.calls.append(record)
+        record = self.calls.record(self.name, args)
         shown = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = QUIET  # what it prints would not have been printed had the parent answered
         try:
-            value = self.own(*args)
+            value = self.own(*codec.copied(args))
         except BaseException:
             record["raised"] = True
             raise
         finally:
             sys.stdout, sys.stderr = shown
         record["value"] = codec.encode(value)
-        if codec.encode(args) != before:
-            record["changed_arguments"] = True
         return value
+
+
+class Speculated:
+    """One case's speculated helper calls: {"name", "args", "value"} each, their arrays stored once."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.arrays, self.calls = codec.SharedArrays(), []
+
+    def record(self, name, args):
+        """A new record of a call of ``name`` on ``args``; past the limit, one that the parent rejects."""
+        if len(self.calls) >= MAX_SPECULATED_CALLS:
+            return {"unchecked": True}
+        record = {"name": name, "args": codec.encode(args, self.arrays)}
+        self.calls.append(record)
+        return record
+
+    def to_message(self):
+        if len(self.calls) >= MAX_SPECULATED_CALLS:
+            return {"arrays": [], "calls": [{"unchecked": True}]}
+        return {"arrays": self.arrays.encoded, "calls": self.calls}
 
 
 class Zygote:
@@ -455,7 +470,7 @@ class Zygote:
         set_hard_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
-        calls = [] if request.get("speculate") else None
+        calls = Speculated() if request.get("speculate") else None
         for name in request["helpers"]:
             namespace[name] = Helper(name, channel, namespace.get(name), calls)
         function = namespace.get(request["function"])
@@ -471,7 +486,7 @@ class Zygote:
             except BaseException as error:
                 message = {"event": "case", "id": case["id"], "error": describe(error, self.labels)}
             if calls is not None:
-                message["calls"] = calls[:]
+                message["speculated"] = calls.to_message()
                 calls.clear()
             try:
                 message["args_after"] = codec.encode(args)

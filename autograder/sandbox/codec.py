@@ -32,8 +32,9 @@ class CodecError(ValueError):
     """A frame or value that cannot be decoded (corrupt, too large, or of a forbidden type)."""
 
 
-def encode(value, _depth: int = 0):
-    """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes)."""
+def encode(value, shared: SharedArrays | None = None, _depth: int = 0):
+    """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes; with ``shared``, as a
+    reference to the array's one copy there)."""
     if _depth > 20:
         return {"__unsupported__": "nesting", "repr": "nested more than 20 levels"}
     if value is None or type(value) in (bool, int, float, str):
@@ -43,14 +44,48 @@ def encode(value, _depth: int = 0):
         if array.dtype.kind not in _ARRAY_KINDS:
             return {"__unsupported__": f"ndarray[{array.dtype}]", "repr": f"array of dtype {array.dtype}"}
         data = _tobytes(_ascontiguousarray(array))
-        return {"__ndarray__": array.dtype.str, "shape": list(array.shape), "data": base64.b64encode(data).decode()}
+        if shared is not None:
+            return shared.refer(array.dtype.str, array.shape, data)
+        return _encoded_array(array.dtype.str, array.shape, data)
     if isinstance(value, _generic) and _dtype(type(value)).kind in _ARRAY_KINDS:
         return {"__npscalar__": _dtype(type(value)).str, "data": base64.b64encode(value.tobytes()).decode()}
     if type(value) in (list, tuple):
-        return {"__" + type(value).__name__ + "__": [encode(item, _depth + 1) for item in value]}
+        return {"__" + type(value).__name__ + "__": [encode(item, shared, _depth + 1) for item in value]}
     if type(value) is dict and all(type(key) is str for key in value):
-        return {"__dict__": {key: encode(item, _depth + 1) for key, item in value.items()}}
+        return {"__dict__": {key: encode(item, shared, _depth + 1) for key, item in value.items()}}
     return {"__unsupported__": type(value).__name__, "repr": _safe_repr(value)}
+
+
+def _encoded_array(dtype: str, shape: tuple, data: bytes) -> dict:
+    return {"__ndarray__": dtype, "shape": list(shape), "data": base64.b64encode(data).decode()}
+
+
+class SharedArrays:
+    """The arrays met while encoding many values (the arguments of many helper calls), each encoded once by
+    content; ``encode(value, shared)`` writes {"__shared__": its index in ``encoded``}."""
+
+    def __init__(self):
+        self._index: dict[tuple, int] = {}
+        self.encoded: list[dict] = []
+
+    def refer(self, dtype: str, shape: tuple, data: bytes) -> dict:
+        key = (dtype, shape, data)
+        index = self._index.get(key)
+        if index is None:
+            index = self._index[key] = len(self.encoded)
+            self.encoded.append(_encoded_array(dtype, shape, data))
+        return {"__shared__": index}
+
+
+def copied(value, _depth: int = 0):
+    """``value`` with every array in it (in lists, tuples and dicts) copied, the rest as it is."""
+    if isinstance(value, _ndarray):
+        return _copy(value)
+    if _depth < 20 and type(value) in (list, tuple):
+        return type(value)(copied(item, _depth + 1) for item in value)
+    if _depth < 20 and type(value) is dict:
+        return {key: copied(item, _depth + 1) for key, item in value.items()}
+    return value
 
 
 def _safe_repr(value) -> str:
@@ -70,8 +105,9 @@ class Unsupported:
         return self.text
 
 
-def decode(data):
-    """Inverse of :func:`encode`; raises CodecError on anything malformed (integers beyond 64 bits too)."""
+def decode(data, shared: list | None = None):
+    """Inverse of :func:`encode`; raises CodecError on anything malformed (integers beyond 64 bits too).
+    ``shared``: the decoded arrays of a ``SharedArrays`` (each reference decodes to a copy of one)."""
     if type(data) is int and not -(1 << 63) <= data < (1 << 64):
         raise CodecError(f"an integer of {data.bit_length()} bits: too large to be an answer")
     if data is None or type(data) in (bool, int, float, str):
@@ -91,12 +127,17 @@ def decode(data):
     if "__npscalar__" in data:
         dtype = _checked_dtype(data["__npscalar__"])
         return _frombuffer(base64.b64decode(data["data"]), dtype=dtype)[0]
+    if "__shared__" in data:
+        index = data["__shared__"]
+        if shared is None or type(index) is not int or not 0 <= index < len(shared):
+            raise CodecError("a reference to a shared array that is not there")
+        return _copy(shared[index])
     if "__list__" in data:
-        return [decode(item) for item in data["__list__"]]
+        return [decode(item, shared) for item in data["__list__"]]
     if "__tuple__" in data:
-        return tuple(decode(item) for item in data["__tuple__"])
+        return tuple(decode(item, shared) for item in data["__tuple__"])
     if "__dict__" in data:
-        return {str(key): decode(item) for key, item in data["__dict__"].items()}
+        return {str(key): decode(item, shared) for key, item in data["__dict__"].items()}
     if "__unsupported__" in data:
         return Unsupported(str(data["__unsupported__"]), str(data.get("repr", ""))[:200])
     raise CodecError(f"unknown tag in {sorted(data)[:3]}")

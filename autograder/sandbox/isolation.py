@@ -218,8 +218,20 @@ def grader_paths() -> list[str]:
 def grader_packages() -> list[str]:
     """The grader's own packages and the top-level package of every assignment another installed package
     registers (its reference and mutants are answers too), found without importing them."""
-    registered = {entry.module.split(".")[0] for entry in entry_points(group=ASSIGNMENT_ENTRY_POINTS)}
-    return sorted({*GRADER_PACKAGES, *registered})
+    return list(_grader_packages())
+
+
+@functools.cache
+def _grader_packages() -> tuple[str, ...]:
+    registered = {entry.module.split(".")[0] for entry in assignment_entry_points()}
+    return tuple(sorted({*GRADER_PACKAGES, *registered}))
+
+
+@functools.cache
+def assignment_entry_points() -> tuple:
+    """The entry points other installed packages register assignments with (reading every installed
+    distribution's metadata takes about 15 ms: once per process)."""
+    return tuple(entry_points(group=ASSIGNMENT_ENTRY_POINTS))
 
 
 def _within(path: str, root: str) -> bool:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,9 +168,10 @@ class Sandbox:
         if self._process is None:
             return ExerciseRun("lost", detail="the submission could not be loaded"), True
         ids = {case_id for case_id, _ in cases}
-        run, records, code = ExerciseRun("lost"), [], None
+        run, code = ExerciseRun("lost"), None
+        deadline = time.monotonic() + self.limits.timeout + GRACE
+        checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
         try:
-            deadline = time.monotonic() + self.limits.timeout + GRACE
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
                         "speculate": speculate,
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
@@ -179,7 +181,7 @@ class Sandbox:
                 if event == "case" and message.get("id") in ids and message["id"] not in run.cases:
                     run.cases[message["id"]] = _decode_case(message)
                     if speculate:
-                        records.append(message.get("calls"))
+                        checks.add(message.get("speculated"))
                 elif event == "missing":
                     run.status = "missing"
                 elif event == "helper":
@@ -197,10 +199,8 @@ class Sandbox:
             self._stop()
             self._restarts += 1
             run.status, run.detail = "lost", str(lost)
-        if run.status != "missing" and not (run.status == "exited" and code == 0 and set(run.cases) == ids):
-            return run, False
-        checking = time.monotonic() + self.limits.timeout  # as long again as the run may take
-        return run, all(speculation_held(calls, helpers, checking) for calls in records)
+        ended_normally = run.status == "missing" or (run.status == "exited" and code == 0 and set(run.cases) == ids)
+        return run, checks.held() and ended_normally
 
     # -- process plumbing -------------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -299,11 +299,18 @@ class Sandbox:
 def answer_helper(message: dict, helpers: Helpers) -> dict:
     """The parent's answer to one helper call: {"value"}, {"own": True} (call the student's own helper) or
     {"error": {"type", "message"}}."""
-    name = message.get("name")
-    if name not in helpers:
-        return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
     try:
         args = codec.decode(message.get("args"))
+    except Exception as error:  # malformed
+        return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
+    return answer_call(message.get("name"), args, helpers)
+
+
+def answer_call(name, args, helpers: Helpers) -> dict:
+    """``answer_helper`` for a call whose arguments are decoded."""
+    if type(name) is not str or name not in helpers:
+        return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
+    try:
         if not isinstance(args, tuple):
             raise codec.CodecError("the arguments are not a tuple")
         return {"value": codec.encode(helpers[name](*args))}
@@ -313,21 +320,47 @@ def answer_helper(message: dict, helpers: Helpers) -> dict:
         return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
 
 
-def speculation_held(calls, helpers: Helpers, deadline: float) -> bool:
-    """True when each call the child recorded got from the student's own helper exactly (same type, dtype,
-    shape and bits) what ``answer_helper`` gives, or was one it answers with the student's own anyway, and
-    neither raised nor changed its arguments; False too when checking them takes past ``deadline``."""
-    if not isinstance(calls, list) or len(calls) > MAX_CHECKED_CALLS:
+class SpeculationChecks:
+    """``speculation_held`` for each case's records, in a thread, while the child runs the next cases."""
+
+    def __init__(self, helpers: Helpers, deadline: float):
+        self._helpers, self._deadline = helpers, deadline
+        self._pool: ThreadPoolExecutor | None = None
+        self._results: list[Future] = []
+
+    def add(self, calls) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="convgrade-checks")
+        self._results.append(self._pool.submit(speculation_held, calls, self._helpers, self._deadline))
+
+    def held(self) -> bool:
+        """Whether every case's records held (waits for the checks); a check that broke counts as not held."""
+        if self._pool is None:
+            return True
+        try:
+            return all(result.exception() is None and result.result() for result in self._results)
+        finally:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def speculation_held(speculated, helpers: Helpers, deadline: float) -> bool:
+    """True when each call the child recorded ({"arrays", "calls"}) got from the student's own helper exactly
+    (same type, dtype, shape and bits) what ``answer_call`` gives, or was one it answers with the student's own
+    anyway, and did not raise; False too when checking them takes past ``deadline``."""
+    try:
+        calls, arrays = speculated["calls"], [codec.decode(array) for array in speculated["arrays"]]
+        if type(calls) is not list or len(calls) > MAX_CHECKED_CALLS:
+            return False
+        for call in calls:
+            if time.monotonic() > deadline or type(call) is not dict or call.keys() != {"name", "args", "value"}:
+                return False
+            answer = answer_call(call["name"], codec.decode(call["args"], arrays), helpers)
+            if not answer.get("own") and ("value" not in answer
+                                          or _canonical(answer["value"]) != _canonical(call["value"])):
+                return False
+        return True
+    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
         return False
-    for call in calls:
-        if time.monotonic() > deadline or not isinstance(call, dict) or call.keys() != {"name", "args", "value"}:
-            return False
-        answer = answer_helper(call, helpers)
-        if answer.get("own"):
-            continue
-        if "value" not in answer or _canonical(answer["value"]) != _canonical(call["value"]):
-            return False
-    return True
 
 
 def _canonical(data) -> str:
