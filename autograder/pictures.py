@@ -2,14 +2,19 @@
 with where they differ, so a leftover row, a border, a shifted window or a constant offset shows at a glance.
 
 ``first_wrong`` takes a ``Picture`` from the outputs (judging, public cases only), ``grid`` draws it as text
-(x = wrong, . = right) and ``png`` as matplotlib heatmaps (imported only when one is drawn).
+(x = wrong, . = right) for the text report, ``heatmap`` as the cells of three HTML tables for the batch's
+feedback pages (colours from a small built-in copy of matplotlib's viridis and RdBu_r, no matplotlib import:
+milliseconds a picture), and ``png`` as matplotlib heatmaps for a notebook's grade cell (matplotlib imported
+only when one is drawn, about 0.3 s a picture).
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -152,6 +157,153 @@ def png(picture: Picture, title: str = "") -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
     return buffer.getvalue()
+
+
+# -- HTML heatmaps ----------------------------------------------------------------------------------------------
+
+# matplotlib's colour maps, so a page's heatmap looks like ``png``'s: viridis's every 5th of its 256 colours
+# (interpolated: within 1/255 of matplotlib's), RdBu's 11 ColorBrewer colours (exactly as matplotlib's).
+_VIRIDIS = """
+    440154 46085c 471063 481769 481d6f 482475 472a7a 46307e 453781 433d84 414287 3f4889 3d4e8a 3a538b
+    38598c 355e8d 33638d 31688e 2e6d8e 2c718e 2a768e 297b8e 27808e 25848e 23898e 218e8d 20928c 1f978b
+    1e9c89 1fa188 21a585 24aa83 28ae80 2eb37c 35b779 3dbc74 46c06f 50c46a 5ac864 65cb5e 70cf57 7cd250
+    89d548 95d840 a2da37 b0dd2f bddf26 cae11f d8e219 e5e419 f1e51d fde725"""
+_RDBU_R = "053061 2166ac 4393c3 92c5de d1e5f0 f7f7f7 fddbc7 f4a582 d6604d b2182b 67001f"
+NOT_FINITE = "#a0a0a0"  # a nan or inf value: a grey in neither colour map
+BLANK = "#ffffff"  # a right value in the difference panel, as the PNG leaves it
+Colours = Literal["viridis", "RdBu_r"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a panel as a table cell shows it."""
+
+    background: str  # "#rrggbb"
+    foreground: str  # "#000000" or "#ffffff", whichever reads better on ``background``
+    mark: str  # shown in the cell: "x" on a wrong value of the difference panel, "" elsewhere
+    text: str  # for a tooltip and a screen reader: the exact value "0.25", "nan/inf", "wrong, -0.5", "right, 0.0"
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One end of a colour scale: the value it stands for and its colour."""
+
+    value: str
+    background: str
+    foreground: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A panel's legend: its lowest and highest colour, and a CSS gradient through the colour map between."""
+
+    colours: Colours
+    low: Swatch
+    high: Swatch
+    gradient: str  # "linear-gradient(to right, #440154, ..., #fde725)"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One of the heatmap's three tables: expected, got, or got - expected."""
+
+    title: str
+    rows: tuple[tuple[Cell, ...], ...]
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A picture as three tables of coloured cells, headed by the slice's row and column numbers."""
+
+    caption: str  # the picture's: "Z[0, :, :, 3] (rows 0-4, columns 0-6)"
+    row_numbers: tuple[int, ...]  # picture.top, picture.top + 1, ...
+    column_numbers: tuple[int, ...]  # picture.left, ...
+    panels: tuple[Panel, Panel, Panel]  # expected, got, got - expected with an x on each wrong value
+    not_finite: Swatch | None  # the colour of a nan or inf value, when a cell holds one
+
+
+def heatmap(picture: Picture) -> Heatmap:
+    """The three heatmaps ``png`` draws, as table cells: expected and got on one viridis scale over their finite
+    values, got - expected on RdBu_r centred on 0 and reaching the largest wrong difference either way, with an
+    x on each wrong value and blank where right. Pure and fast: no matplotlib."""
+    expected, got = (np.array(values, dtype=np.float64) for values in (picture.expected, picture.got))
+    wrong = np.array(picture.wrong, dtype=bool)
+    rows, columns = wrong.shape
+    finite = np.concatenate([expected[np.isfinite(expected)], got[np.isfinite(got)]])
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    difference = got - expected
+    sizes = np.abs(difference[wrong & np.isfinite(difference)])
+    reach = float(sizes.max()) if sizes.size else 1.0
+
+    def value_panel(title: str, values: np.ndarray, given: Values) -> Panel:
+        colours = _colour(values, "viridis", low, high)
+        cells = tuple(tuple(Cell(colour, _readable(colour), "", "nan/inf" if value is None else repr(value))
+                            for colour, value in zip(colour_row, value_row))
+                      for colour_row, value_row in zip(colours, given))  # nan/inf: NOT_FINITE
+        return Panel(title, cells, _scale("viridis", low, high))
+
+    colours = _colour(difference, "RdBu_r", -reach, reach)
+    cells = []
+    for r in range(rows):
+        row = []
+        for c in range(columns):
+            finite_here = picture.expected[r][c] is not None and picture.got[r][c] is not None
+            said = repr(float(difference[r, c])) if finite_here else "nan/inf"
+            if wrong[r, c]:  # NOT_FINITE when got or expected is nan or inf
+                row.append(Cell(colours[r][c], _readable(colours[r][c]), "x", f"wrong, {said}"))
+            else:
+                row.append(Cell(BLANK, _readable(BLANK), "", f"right, {said}"))
+        cells.append(tuple(row))
+    return Heatmap(
+        picture.caption, tuple(range(picture.top, picture.top + rows)),
+        tuple(range(picture.left, picture.left + columns)),
+        (value_panel("expected", expected, picture.expected), value_panel("got", got, picture.got),
+         Panel("got - expected, x = wrong", tuple(cells), _scale("RdBu_r", -reach, reach))),
+        Swatch("nan/inf", NOT_FINITE, _readable(NOT_FINITE))
+        if any(value is None for values in (picture.expected, picture.got) for row in values for value in row)
+        else None)
+
+
+def colour_map(colours: Colours) -> np.ndarray:
+    """The built-in copy of a matplotlib colour map: its anchor colours, (n, 3) RGB in 0-1, first to last."""
+    table = _VIRIDIS if colours == "viridis" else _RDBU_R
+    return np.array([[int(code[i:i + 2], 16) for i in (0, 2, 4)] for code in table.split()], dtype=np.float64) / 255
+
+
+def _colour(values: np.ndarray, colours: Colours, low: float, high: float) -> list[list[str]]:
+    """Each value's "#rrggbb" on ``colours`` from ``low`` (its first colour) to ``high`` (its last), as
+    matplotlib maps it: clipped, then one of 256 levels; nan gets NOT_FINITE."""
+    anchors = colour_map(colours)
+    with np.errstate(invalid="ignore", over="ignore"):
+        fraction = (values - low) / (high - low) if high > low else np.zeros_like(values)
+    level = np.clip(np.floor(np.nan_to_num(fraction, nan=0.0) * 256), 0, 255) / 255
+    where = np.linspace(0.0, 1.0, len(anchors))
+    rgb = np.stack([np.interp(level, where, anchors[:, k]) for k in range(3)], axis=-1)
+    codes = np.round(rgb * 255).astype(int)
+    return [[NOT_FINITE if not math.isfinite(value) else "#{:02x}{:02x}{:02x}".format(*code)
+             for value, code in zip(row_values, row_codes)] for row_values, row_codes in zip(values, codes)]
+
+
+def _scale(colours: Colours, low: float, high: float) -> Scale:
+    ends = _colour(np.array([[low, high]]), colours, low, high)[0]
+    anchors = ["#{:02x}{:02x}{:02x}".format(*np.round(rgb * 255).astype(int)) for rgb in colour_map(colours)]
+    return Scale(colours, Swatch(_number(low), ends[0], _readable(ends[0])),
+                 Swatch(_number(high), ends[1], _readable(ends[1])),
+                 f"linear-gradient(to right, {', '.join(anchors)})")
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _readable(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (WCAG relative luminance)."""
+    channels = [int(background[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def _start(position: int, length: int) -> int:

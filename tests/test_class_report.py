@@ -349,6 +349,20 @@ def test_a_feedback_page_renders_in_a_headless_browser_with_the_text_report(batc
     assert_nothing_injected(rendered)
     report = Report.from_dict(reports_in(batch_output)[f"{HOSTILE}.py.json"])
     assert rendered.pre == text.render(report)
+    pictured = [exercise for exercise in report.exercises if text.pictured_case(exercise)]
+    assert pictured  # with_mistakes.py gets pictures: the heatmaps rendered without a console error
+    assert [attrs["class"] for attrs in rendered.all("table")] == ["heatmap"] * 3 * len(pictured)
+    assert not rendered.all("img")
+
+    screenshot = tmp_path / "feedback.png"
+    shot = chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1200,3000")
+    assert_clean_console(shot)
+    image = imread(screenshot)
+    cells = [attrs["style"] for attrs in rendered.all("td") if attrs.get("title")]  # the heatmaps' values
+    colours = {style.split(";")[0].removeprefix("background-color: #") for style in cells}
+    assert len(colours) > 10
+    drawn = [colour for colour in colours if _near(image, np.array(list(bytes.fromhex(colour))) / 255) > 50]
+    assert set(drawn) == colours  # every cell's colour is on screen
 
 
 @needs_chromium

@@ -1,15 +1,16 @@
 """Pictures of wrong arrays: the slice and crop chosen, only for public cases, the same through JSON, the grid
-in the text report, the PNG on feedback pages and inline in a notebook's grade cell."""
+in the text report, the HTML heatmap on feedback pages and the PNG inline in a notebook's grade cell."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 
 import IPython
 import IPython.display
+import matplotlib
 import numpy as np
 import pytest
+from matplotlib.colors import TwoSlopeNorm, to_hex, to_rgb
 from matplotlib.image import imread
 
 from autograder import notebook, pictures
@@ -165,26 +166,149 @@ def test_the_png_shows_expected_got_and_an_x_on_each_wrong_value():
     assert black(all_wrong) > black(drawn) + 500  # 16 x's against 1
 
 
-def test_a_feedback_page_embeds_each_exercises_picture_and_escapes_the_case(stride_ignored):
+def cells(panel: pictures.Panel) -> np.ndarray:
+    return np.array([[cell for cell in row] for row in panel.rows], dtype=object)
+
+
+def test_the_heatmap_marks_exactly_the_wrong_values_with_an_x_in_the_difference_panel():
+    expected = nhwc((1, 5, 6, 1))
+    got = expected.copy()
+    got[0, 1, 2, 0] += 0.001  # too small to see in colour: the x shows it
+    got[0, 3:, 4:, 0] -= 2
+    picture = picture_of("Z", expected, got, RTOL, ATOL)
+    drawn = pictures.heatmap(picture)
+    assert [panel.title for panel in drawn.panels] == ["expected", "got", "got - expected, x = wrong"]
+    marks = np.vectorize(lambda cell: cell.mark)(cells(drawn.panels[2]))
+    assert np.array_equal(marks == "x", np.array(picture.wrong)) and set(marks.flat) == {"x", ""}
+    assert int((marks == "x").sum()) == 1 + 2 * 2
+    right = [cell for row, flags in zip(drawn.panels[2].rows, picture.wrong) for cell, flag in zip(row, flags)
+             if not flag]
+    assert {(cell.background, cell.text) for cell in right} == {(pictures.BLANK, "right, 0.0")}  # blank: the PNG's
+    assert drawn.panels[2].rows[1][2].text == f"wrong, {float(got[0, 1, 2, 0] - expected[0, 1, 2, 0])!r}"
+    for panel in drawn.panels[:2]:
+        assert {cell.mark for row in panel.rows for cell in row} == {""}
+    assert [cell.text for cell in drawn.panels[1].rows[4]] == [repr(value) for value in got[0, 4, :, 0].tolist()]
+
+
+def test_the_heatmap_colours_follow_the_pngs_scales():
+    expected = nhwc((1, 6, 6, 1))
+    got = expected.copy()
+    got[0, 0, 0, 0] = 10.0  # the highest value of both
+    got[0, 5, 5, 0] = expected[0, 5, 5, 0] - 20.0  # the largest wrong difference, and the lowest value
+    got[0, 2, 3, 0] = expected[0, 2, 3, 0] + 1.0
+    picture = picture_of("Z", expected, got, RTOL, ATOL)
+    drawn = pictures.heatmap(picture)
+    values = np.concatenate([expected[0, :, :, 0].ravel(), got[0, :, :, 0].ravel()])
+    low, high = values.min(), values.max()
+    viridis, rdbu = matplotlib.colormaps["viridis"], matplotlib.colormaps["RdBu_r"]
+    for panel, array in zip(drawn.panels[:2], (expected, got)):
+        for row, row_values in zip(panel.rows, array[0, :, :, 0]):
+            for cell, value in zip(row, row_values):
+                want = np.array(viridis((value - low) / (high - low))[:3])
+                assert np.abs(np.array(to_rgb(cell.background)) * 255 - np.round(want * 255)).max() <= 1, (value, cell)
+    by_value = {cell.text: cell.background for panel in drawn.panels[:2] for row in panel.rows for cell in row}
+    assert by_value[repr(float(low))] == to_hex(viridis(0)) == "#440154"  # the colour map's first colour
+    assert by_value[repr(10.0)] == to_hex(viridis(1.0)) == "#fde725"  # and its last
+    assert drawn.panels[0].scale.low == pictures.Swatch(f"{low:.4g}", "#440154", "#ffffff")
+    assert drawn.panels[1].scale.high == pictures.Swatch("10", "#fde725", "#000000")  # dark text on yellow
+
+    difference = drawn.panels[2]
+    reach = 20.0
+    norm = TwoSlopeNorm(0.0, -reach, reach)
+    for r, c in [(5, 5), (2, 3), (0, 0)]:
+        d = got[0, r, c, 0] - expected[0, r, c, 0]
+        assert difference.rows[r][c].background == to_hex(rdbu(norm(d))), (r, c)
+    assert difference.rows[5][5].background == to_hex(rdbu(0.0)) == "#053061"  # -reach: the first colour
+    assert difference.scale.low.value == "-20" and difference.scale.high.value == "20"
+    assert difference.scale.high.background == to_hex(rdbu(1.0))
+    assert difference.rows[5][5].foreground == "#ffffff" and difference.rows[2][3].foreground == "#000000"
+
+
+def test_the_built_in_colour_maps_are_matplotlibs():
+    for name in ("viridis", "RdBu_r"):
+        levels = np.linspace(0, 1, 256)
+        ours = np.array([to_rgb(code) for code in pictures._colour(levels[None, :], name, 0.0, 1.0)[0]])
+        theirs = matplotlib.colormaps[name](levels)[:, :3]
+        assert np.abs(np.round(ours * 255) - np.round(theirs * 255)).max() <= (1 if name == "viridis" else 0), name
+
+
+def test_the_heatmap_shows_nan_and_inf_in_a_neutral_colour_and_scales_without_them():
+    expected = np.arange(9, dtype=np.float64).reshape(3, 3)
+    got = expected.copy()
+    got[1, 1], got[2, 2] = np.nan, np.inf
+    expected[0, 0] = -np.inf
+    picture = picture_of("A", expected, got, RTOL, ATOL)
+    drawn = pictures.heatmap(picture)
+    assert drawn.panels[0].rows[0][0] == pictures.Cell(pictures.NOT_FINITE, "#000000", "", "nan/inf")
+    assert drawn.panels[1].rows[1][1].text == drawn.panels[1].rows[2][2].text == "nan/inf"
+    assert drawn.panels[1].rows[1][1].background == pictures.NOT_FINITE
+    assert drawn.panels[1].scale.low.value == "0" and drawn.panels[1].scale.high.value == "8"  # finite only
+    assert drawn.panels[1].rows[0][0].background == "#440154" and drawn.panels[0].rows[2][2].background == "#fde725"
+    for r, c in [(0, 0), (1, 1), (2, 2)]:
+        assert drawn.panels[2].rows[r][c] == pictures.Cell(pictures.NOT_FINITE, "#000000", "x", "wrong, nan/inf")
+    assert drawn.not_finite == pictures.Swatch("nan/inf", pictures.NOT_FINITE, "#000000")
+    assert pictures.heatmap(picture_of("A", expected + 1, expected, RTOL, ATOL)).not_finite is not None
+    assert pictures.heatmap(picture_of("A", np.eye(3), np.zeros((3, 3)), RTOL, ATOL)).not_finite is None
+
+
+def heatmap_tables(dom: Dom) -> list[list[list[str]]]:
+    """The text of each heatmap table's rows, in page order (their tr elements are the page's only ones)."""
+    assert len(dom.rows) % (len(dom.all("table"))) == 0
+    per_table = len(dom.rows) // len(dom.all("table"))
+    return [dom.rows[i:i + per_table] for i in range(0, len(dom.rows), per_table)]
+
+
+def test_a_feedback_pages_heatmap_is_headed_by_the_crops_row_and_column_numbers():
+    expected = nhwc((1, 20, 30, 2))
+    got = expected.copy()
+    got[0, 15, 25, 0] += 1
+    case = CaseResult("public:1", "course example", True, "failed", "Z differs", "",
+                      picture_of("Z", expected, got, RTOL, ATOL))
+    page = feedback_pages.render("alice", Report("a.py", [ExerciseResult("conv_forward", 0, 10, "failed", [case])]))
+    dom = Dom(page)
+    tables = heatmap_tables(dom)
+    assert [attrs["class"] for attrs in dom.all("table")] == ["heatmap"] * 3
+    assert len(dom.all("caption")) == 3
+    for table in tables:
+        assert table[0] == [""] + [f"column {column}" for column in range(18, 30)]
+        assert [row[0] for row in table[1:]] == [f"row {row}" for row in range(8, 20)]
+    scopes = [attrs.get("scope") for attrs in dom.all("th")]
+    assert scopes == (["col"] * 12 + ["row"] * 12) * 3
+    difference = tables[2]
+    assert difference[1 + 15 - 8][1 + 25 - 18] == "xwrong, 1.0"  # the visible x, then what a screen reader says
+    assert sum(cell.startswith("x") for row in difference[1:] for cell in row[1:]) == 1
+    titles = [attrs["title"] for attrs in dom.all("td") if attrs.get("title", "").endswith("wrong, 1.0")]
+    assert titles == ["row 15, column 25: wrong, 1.0"]  # as the text report counts rows and columns
+    assert f'title="row 15, column 25: {float(expected[0, 15, 25, 0])!r}"' in page  # the exact value
+
+
+def test_a_feedback_page_shows_each_exercises_heatmap_and_escapes_what_the_student_controls(stride_ignored):
     report = Report.from_dict(stride_ignored.to_dict())
     conv = next(e for e in report.exercises if e.name == "conv_forward")
     case = text.pictured_case(conv)
     case.description = HOSTILE
+    case.picture = Picture.from_dict({**case.picture.to_dict(), "output": HOSTILE})  # a report's JSON, altered
     page = feedback_pages.render(HOSTILE, report)
     dom = Dom(page)
     assert_nothing_injected(dom)
     assert dom.pre == text.render(report)
-    images = [attrs["src"] for attrs in dom.all("img")]
-    assert len(images) == 1  # conv_forward's: the other exercises are missing
-    assert base64.b64decode(images[0].removeprefix("data:image/png;base64,")) == pictures.png(
-        case.picture, text.picture_title(case))
-    assert f"conv_forward: Z[0, :, :, 0] (rows 0-2, columns 0-3) of public case {HOSTILE}." in "".join(dom.text)
+    assert not dom.all("img") and len(dom.all("figure")) == 1  # conv_forward's: the other exercises are missing
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; &amp; &#34;zoë&#34;" in page
+    assert f"conv_forward: {HOSTILE}[0, :, :, 0] (rows 0-2, columns 0-3) of public case {HOSTILE}." in "".join(
+        dom.text)
+    drawn = pictures.heatmap(case.picture)
+    styles = [attrs["style"] for attrs in dom.all("td") if attrs.get("title")]
+    assert styles == [f"background-color: {cell.background}; color: {cell.foreground}"
+                      for panel in drawn.panels for row in panel.rows for cell in row]
+    difference = heatmap_tables(dom)[2]
+    assert [" ".join("x" if cell.startswith("x") else "." for cell in row[1:]) for row in difference[1:]] == grid(
+        case.picture)
 
 
 def test_a_report_without_pictures_has_a_page_without_images():
     hidden = CaseResult("hidden:1", "hidden", False, "failed", "Z differs")
     page = feedback_pages.render("alice", Report("a.py", [ExerciseResult("conv_forward", 0, 10, "failed", [hidden])]))
-    assert not Dom(page).all("img") and "<figure" not in page
+    assert not Dom(page).all("img") and "<figure" not in page and not Dom(page).all("table")
 
 
 @pytest.mark.parametrize("shell", [object(), None], ids=["kernel", "plain_python"])
