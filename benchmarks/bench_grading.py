@@ -13,25 +13,36 @@ command, < 0.5 s for the notebook's. The ratio of each level to "none" is what i
 The notebook is also loaded as it was before the speed paths, alternating with the current way: every code
 cell, the release's figure cells included, with real matplotlib (a first cell takes the sandbox's plotting
 stand-ins off the import path, as student code could). The ratio of the two is what they save.
+
+Two more pairs, each alternating in one run: grading in process with speculated helper calls (the student's
+own helper answers, the parent checks afterwards) and with every helper call answered by the parent (as
+before); and with the warm start (a fork of the fork server, root level) and with a cold start (bubblewrap,
+a new interpreter, numpy's import) of every sandbox. `convgrade check` is timed on the solved notebook in a
+student's copy of the release (public cases only).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from autograder.course_grading import grade_path
 from autograder.judging import grade_exercise
+from autograder.reports import render
 from autograder.registry import by_name
-from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect
+from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect, warm
 from autograder.submission import notebook_cells, plain_python, read_cells
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSION = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "course_loops.py"
 NOTEBOOK = REPO / "solutions" / "conv_step_by_step" / "conv_step_by_step.ipynb"
+RELEASE = REPO / "assignments" / "conv_step_by_step"
 SEED = 1
 REAL_MATPLOTLIB = Cell("before", "import sys\n"
                                  "sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'PlottingStandIns']")
@@ -74,11 +85,38 @@ def grade_in_phases(isolation: Isolation) -> dict[str, float]:
     return times
 
 
-def command_seconds(path: Path = SUBMISSION) -> float:
+def command_seconds(path: Path = SUBMISSION, command: str = "grade") -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(path)], check=True,
+    subprocess.run([sys.executable, "-m", "autograder.cli", command, str(path)], check=True,
                    capture_output=True, env={"CONVGRADE_HIDDEN_SEED": str(SEED), "PATH": os.environ["PATH"]})
     return time.perf_counter() - start
+
+
+def student_copy(folder: Path) -> Path:
+    """The solved notebook in a student's copy of the release (beside its public checks)."""
+    shutil.copy(RELEASE / "conv_step_by_step.checks.json", folder)
+    return Path(shutil.copy(NOTEBOOK, folder / "conv_step_by_step.ipynb"))
+
+
+def in_process_seconds(speculate: bool = True, cold: bool = False) -> float:
+    """Grade the .py in process, speculating or with every helper call answered by the parent, started warm
+    or cold."""
+    original = Sandbox.run
+    os.environ[warm.COLD_START_VARIABLE] = "1" if cold else "0"
+    Sandbox.run = lambda self, function, cases, helpers={}, speculate_=True: original(self, function, cases, helpers,
+                                                                                       speculate)
+    try:
+        start = time.perf_counter()
+        report = grade_path(SUBMISSION, SEED)
+        assert report.score == report.max_score, render(report, "text")
+        return time.perf_counter() - start
+    finally:
+        Sandbox.run = original
+        os.environ.pop(warm.COLD_START_VARIABLE)
+
+
+def summary(values: list[float]) -> str:
+    return f"{1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
 
 
 def levels() -> list[Isolation]:
@@ -99,10 +137,21 @@ def main(argv=None) -> None:
     for _ in range(args.repeats):  # the levels alternate, so load on the machine hits them alike
         for isolation in isolations:
             phases[isolation.level].append(grade_in_phases(isolation))
-    commands, notebooks = [], []
+    commands, notebooks, checks = [], [], []
+    with tempfile.TemporaryDirectory() as folder:
+        copy = student_copy(Path(folder))
+        for _ in range(args.repeats):
+            commands.append(command_seconds())
+            notebooks.append(command_seconds(NOTEBOOK))
+            checks.append(command_seconds(copy, "check"))
+    pairs = {name: {"now": [], "before": []} for name in ("speculated helper calls", "warm start")}
+    in_process_seconds()
     for _ in range(args.repeats):
-        commands.append(command_seconds())
-        notebooks.append(command_seconds(NOTEBOOK))
+        pairs["speculated helper calls"]["now"].append(in_process_seconds())
+        pairs["speculated helper calls"]["before"].append(in_process_seconds(speculate=False))
+        if warm.wanted(detect()):
+            pairs["warm start"]["now"].append(in_process_seconds())
+            pairs["warm start"]["before"].append(in_process_seconds(cold=True))
     now, before = read_cells(NOTEBOOK), [REAL_MATPLOTLIB, *every_cell(NOTEBOOK)]
     loads = {"before": [], "now": []}
     for _ in range(args.repeats):
@@ -116,6 +165,15 @@ def main(argv=None) -> None:
     print(f"convgrade grade {NOTEBOOK.name} (solved, all cases): {1000 * notebook:.1f} "
           f"[{1000 * min(notebooks):.0f}-{1000 * max(notebooks):.0f}]; target < 500 ms: "
           f"{'met' if notebook < 0.5 else 'NOT met'}")
+    print(f"convgrade check {NOTEBOOK.name} (a student's copy, public cases): {summary(checks)}; target < 500 ms: "
+          f"{'met' if statistics.median(checks) < 0.5 else 'NOT met'}")
+    for name, pair in pairs.items():
+        if pair["now"]:
+            ratio = statistics.median(pair["before"]) / statistics.median(pair["now"])
+            print(f"{name} ({SUBMISSION.name} in process), ms: now {summary(pair['now'])}; "
+                  f"before {summary(pair['before'])}; before / now: {ratio:.2f}x")
+        else:
+            print(f"{name}: not measured ({detect().level} level starts cold)")
     print("notebook start-up + loading + teardown, ms: " + "; ".join(
         f"{name} {1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
         for name, values in loads.items())

@@ -47,7 +47,7 @@ DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|^[ \t]*(\
 NUMPY_FILTER = (
     "always", re.compile(re.escape(guard.NUMPY_CONVERSION), re.IGNORECASE), DeprecationWarning, None, 0)
 SHOW_WARNING = warnings._showwarnmsg
-QUIET = open(os.devnull, "w")
+QUIET = None  # /dev/null, opened by main(): what a speculated helper call prints goes there
 MAX_SPECULATED_CALLS = 50_000  # per case; more, and the exercise runs again with every call answered by the parent
 
 
@@ -506,6 +506,9 @@ def _skip(cell, line):
 
 
 def main():
+    """Serve the parent on fds 0 and 1 (both may be one socket) until it closes them or says stop."""
+    global QUIET
+    QUIET = open(os.devnull, "w")
     channel = Channel(os.dup(0), os.dup(1))
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)

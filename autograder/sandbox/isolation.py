@@ -21,6 +21,7 @@ import importlib.util
 import itertools
 import os
 import shutil
+import signal
 import site
 import subprocess
 import sys
@@ -36,7 +37,8 @@ GRADER_PACKAGES = ["autograder", "cnn_reference"]  # never visible to student co
 ASSIGNMENT_ENTRY_POINTS = "convgrade.assignments"  # where other installed packages register assignments
 DISTRIBUTION = "convgrade"
 CHILD_DIR = "/convgrade"  # where the child's files appear inside the sandbox
-CHILD_FILES = ("child.py", "codec.py", "guard.py")
+CHILD_FILES = ("child.py", "codec.py", "guard.py", "forkserver.py")
+FORKSERVER_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # see forkserver.py
 SANDBOX_TMP_BYTES = 64 << 20
 UID_BASE = 2_000_000_000  # + (pid << 4) + a counter: one unprivileged user per sandbox (root level)
 SYSTEM_ROOTS = ("/usr", "/etc")
@@ -113,12 +115,27 @@ def child_command(isolation: Isolation, child_dir: Path, info_fd: int | None) ->
     env = child_environment(isolation.namespaces)
     if not isolation.namespaces:
         return ChildCommand([sys.executable, "-I", str(child_dir / "child.py")], env)
+    prefix, uid = sandbox_prefix(isolation, env, child_mounts(child_dir), "/tmp", info_fd)
+    return ChildCommand([*prefix, sys.executable, "-I", f"{CHILD_DIR}/child.py"], env, uid,
+                        (info_fd,) if info_fd is not None else ())
+
+
+def forkserver_command(child_dir: Path) -> ChildCommand:
+    """How to start ``forkserver.py`` (root level only): in the sandbox's namespaces and file system, as root
+    with ``FORKSERVER_CAPABILITIES`` and no others; each child it forks drops them all (see forkserver.py)."""
+    env = child_environment(True)
+    argv = bubblewrap_arguments(Isolation("root"), env, child_mounts(child_dir), "/tmp")
+    for capability in FORKSERVER_CAPABILITIES:
+        argv[-1:-1] = ["--cap-add", capability]
+    return ChildCommand([*argv, sys.executable, "-I", f"{CHILD_DIR}/forkserver.py"], env)
+
+
+def child_mounts(child_dir: Path) -> list[str]:
+    """bubblewrap's arguments that show the child's files (``CHILD_FILES``) read-only at ``CHILD_DIR``."""
     mounts = ["--perms", "0755", "--dir", CHILD_DIR]
     for name in CHILD_FILES:
         mounts += ["--ro-bind", str(child_dir / name), f"{CHILD_DIR}/{name}"]
-    prefix, uid = sandbox_prefix(isolation, env, mounts, "/tmp", info_fd)
-    return ChildCommand([*prefix, sys.executable, "-I", f"{CHILD_DIR}/child.py"], env, uid,
-                        (info_fd,) if info_fd is not None else ())
+    return mounts
 
 
 def sandbox_prefix(isolation: Isolation, env: dict[str, str], mounts: Sequence[str], chdir: str,
@@ -126,6 +143,23 @@ def sandbox_prefix(isolation: Isolation, env: dict[str, str], mounts: Sequence[s
     """bubblewrap (and, as root, setpriv) arguments that run the command that follows them in the sandbox,
     in ``chdir``, with bubblewrap's ``mounts`` added to the file system of ``filesystem_arguments``, and the
     user id it will run as."""
+    argv = bubblewrap_arguments(isolation, env, mounts, chdir, info_fd)
+    if isolation.level != "root":
+        return argv, None
+    uid = sandbox_uid()
+    argv += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    return argv, uid
+
+
+def sandbox_uid() -> int:
+    """A user id for the next sandbox (root level): this process's own range, a different one each time."""
+    return UID_BASE + (os.getpid() << 4) + next(_uids) % 16
+
+
+def bubblewrap_arguments(isolation: Isolation, env: dict[str, str], mounts: Sequence[str], chdir: str,
+                         info_fd: int | None = None) -> list[str]:
+    """bubblewrap's command line up to and including "--": new namespaces, ``env`` only, the file system."""
     argv = [bwrap(), "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try", "--clearenv"]
     if isolation.level == "userns":
@@ -136,12 +170,19 @@ def sandbox_prefix(isolation: Isolation, env: dict[str, str], mounts: Sequence[s
     if info_fd is not None:
         argv += ["--info-fd", str(info_fd)]
     argv.append("--")
-    if isolation.level != "root":
-        return argv, None
-    uid = UID_BASE + (os.getpid() << 4) + next(_uids) % 16
-    argv += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
-    return argv, uid
+    return argv
+
+
+def exit_text(code: int | None, bubblewrap: bool) -> str:
+    """How the child ended, for people; ``bubblewrap`` passes a killed child's signal on as 128 + signal."""
+    if code is None:
+        return "the grading process ended"
+    if bubblewrap and code > 128 and code - 128 in signal.Signals._value2member_map_:
+        code = 128 - code
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        return f"the process was killed by signal {name}"
+    return f"the code ended the process (exit code {code})"
 
 
 def crossable_parents(path: str) -> list[str]:

@@ -24,7 +24,8 @@ from pathlib import Path
 from ..checks import AnswerWithOwn, Helpers
 from ..spec import CaseOutcome, Cell, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
-from .isolation import Isolation, child_command, detect, grader_packages
+from . import warm
+from .isolation import Isolation, child_command, detect, exit_text, grader_packages, sandbox_uid
 
 CHILD_DIR = Path(__file__).parent
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
@@ -65,8 +66,7 @@ class Sandbox:
         self.isolation = isolation or detect()
         self._workdir = tempfile.TemporaryDirectory(prefix="convgrade-")
         self._stderr_path = Path(self._workdir.name, "child.err")
-        self._process: subprocess.Popen | None = None
-        self._inner: tuple[int, int] | None = None  # the sandbox's init: (pid, pidfd)
+        self._child: ColdChild | warm.WarmChild | None = None
         self._uid: int | None = None
         self._reader = codec.FrameReader(limits.result_bytes)
         self._pending: list[dict] = []
@@ -163,9 +163,9 @@ class Sandbox:
     def _run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers,
              speculate: bool) -> tuple[ExerciseRun, bool]:
         """The run, and whether every speculated helper call held (see ``run``)."""
-        if self._process is None:
+        if self._child is None:
             self.load()
-        if self._process is None:
+        if self._child is None:
             return ExerciseRun("lost", detail="the submission could not be loaded"), True
         ids = {case_id for case_id, _ in cases}
         run, code = ExerciseRun("lost"), None
@@ -213,23 +213,21 @@ class Sandbox:
                 "count_processes": self.isolation.level == "root"}
 
     def _start(self) -> None:
-        info_read, info_write = os.pipe() if self.isolation.namespaces else (None, None)
-        command = child_command(self.isolation, CHILD_DIR, info_write)
-        try:
-            with open(self._stderr_path, "wb") as stderr:
-                self._process = subprocess.Popen(
-                    command.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                    cwd=self._workdir.name, env=command.env, start_new_session=True, pass_fds=command.pass_fds)
-        finally:
-            if info_write is not None:
-                os.close(info_write)
-        os.set_blocking(self._process.stdin.fileno(), False)
-        self._uid = command.uid
-        self._reader, self._pending = codec.FrameReader(self.limits.result_bytes), []
+        """A child that has said "ready": warm (a fork of this process's fork server) where the level allows,
+        else cold (a new process tree). Before "ready", no student code has run."""
         deadline = time.monotonic() + START_TIMEOUT
+        child = None
+        if warm.wanted(self.isolation):
+            self._uid = sandbox_uid()
+            try:
+                with open(self._stderr_path, "wb") as stderr:
+                    child = warm.start_child(CHILD_DIR, self._uid, stderr.fileno())
+            except warm.WarmStartError:  # as isolated cold: only slower
+                child = None
+        self._child = child or self._cold_start(deadline)
+        os.set_blocking(self._child.write_fd, False)
+        self._reader, self._pending = codec.FrameReader(self.limits.result_bytes), []
         try:
-            if info_read is not None:
-                self._inner = _sandbox_init(info_read, deadline)
             self._send(self._settings())
             if self._receive(deadline).get("event") != "ready":
                 raise ChildLost("it sent something else than 'ready'")
@@ -237,28 +235,38 @@ class Sandbox:
             self._stop()
             raise SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
                                + _read_start(self._stderr_path, 4000)) from None
+
+    def _cold_start(self, deadline: float) -> ColdChild:
+        info_read, info_write = os.pipe() if self.isolation.namespaces else (None, None)
+        command = child_command(self.isolation, CHILD_DIR, info_write)
+        try:
+            with open(self._stderr_path, "wb") as stderr:
+                process = subprocess.Popen(
+                    command.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    cwd=self._workdir.name, env=command.env, start_new_session=True, pass_fds=command.pass_fds)
+        finally:
+            if info_write is not None:
+                os.close(info_write)
+        self._uid = command.uid
+        child = ColdChild(process)
+        try:
+            if info_read is not None:
+                child.inner = _sandbox_init(info_read, deadline)
+        except ChildLost as error:
+            child.stop()
+            raise SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
+                               + _read_start(self._stderr_path, 4000)) from None
         finally:
             if info_read is not None:
                 os.close(info_read)
+        return child
 
     def _stop(self) -> None:
         """Kill the sandbox and wait until every process in it is gone."""
-        process, self._process = self._process, None
-        inner, self._inner = self._inner, None
-        if process is None:
+        child, self._child = self._child, None
+        if child is None:
             return
-        if inner is not None:
-            pid, pidfd = inner
-            _kill(pid)
-            select.select([pidfd], [], [], TEARDOWN_TIMEOUT)
-            os.close(pidfd)
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            stream.close()
+        child.stop()
         if self._uid is not None:
             _kill_user(self._uid)
 
@@ -267,7 +275,7 @@ class Sandbox:
         the grader)."""
         data = codec.frame(message)
         deadline = deadline or time.monotonic() + START_TIMEOUT
-        fd = self._process.stdin.fileno()
+        fd = self._child.write_fd
         try:
             while data:
                 remaining = deadline - time.monotonic()
@@ -280,14 +288,14 @@ class Sandbox:
             raise ChildLost(f"the grading process stopped ({error.strerror})") from None
 
     def _receive(self, deadline: float) -> dict:
-        fd = self._process.stdout.fileno()
+        fd = self._child.read_fd
         while not self._pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise ChildLost("the code did not finish in time (it kept running past the limit)")
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                raise ChildLost(_exit_reason(self._process))
+                raise ChildLost(self._child.exit_reason())
             try:
                 self._pending.extend(self._reader.feed(chunk))
             except codec.CodecError as error:
@@ -459,14 +467,32 @@ def _owner(pid: int) -> int | None:
         return None
 
 
-def _exit_reason(process: subprocess.Popen) -> str:
-    code = process.wait()
-    if code > 128 and code - 128 in signal.Signals._value2member_map_ and process.args[0] != sys.executable:
-        code = 128 - code  # bubblewrap passes a killed child's signal on as 128 + signal
-    if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-        return f"the process was killed by signal {name}"
-    return f"the code ended the process (exit code {code})"
+class ColdChild:
+    """A child started as a new process tree: bubblewrap (with setpriv) and Python, or Python alone."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.inner: tuple[int, int] | None = None  # the sandbox's init: (pid, pidfd)
+        self.read_fd, self.write_fd = process.stdout.fileno(), process.stdin.fileno()
+
+    def stop(self) -> None:
+        """Kill the sandbox's init (the kernel kills its namespace with it) and the process group; wait."""
+        if self.inner is not None:
+            pid, pidfd = self.inner
+            _kill(pid)
+            select.select([pidfd], [], [], TEARDOWN_TIMEOUT)
+            os.close(pidfd)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+
+    def exit_reason(self) -> str:
+        code = self.process.wait()
+        return exit_text(code, bubblewrap=self.process.args[0] != sys.executable)
 
 
 def _lost_error(message: str, label: str | None = None) -> ErrorInfo:
