@@ -15,16 +15,16 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from .grading import grade_file
-from .local import NoChecksError, local_checks
-from .public_checks import PublicChecksError
-from .reports import render
-from .sandbox import Limits, SandboxError
-from .submission import SubmissionError
+from .sandbox import early
+from .sandbox.limits import Limits
 
-# The instructor's commands, where installed (the student kit has `check` only).
-instructor_cli = (importlib.import_module(f"{__package__}.instructor_cli")
-                  if importlib.util.find_spec(f"{__package__}.instructor_cli") else None)
+SANDBOXED_COMMANDS = ("check", "grade", "gradescope-run")  # the ones that start a sandbox right away
+
+
+def instructor_commands():
+    """The instructor's commands (``instructor_cli``), where installed; the student kit has `check` only."""
+    name = f"{__package__}.instructor_cli"
+    return importlib.import_module(name) if importlib.util.find_spec(name) else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("submission", type=Path, help="your notebook or .py file")
     check.add_argument("--assignment", help="check as this assignment (default: the one your functions belong to)")
     add_limits(check)
-    if instructor_cli:
+    if instructor_cli := instructor_commands():
         instructor_cli.add_commands(commands)
     return parser
 
@@ -50,8 +50,16 @@ def limits_of(args: argparse.Namespace) -> Limits:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    command = check_command if args.command == "check" else instructor_cli.COMMANDS[args.command]
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] and arguments[0] in SANDBOXED_COMMANDS:
+        early.start_sandbox()  # it boots while the grader's modules load
+    from .local import NoChecksError
+    from .public_checks import PublicChecksError
+    from .sandbox import SandboxError
+    from .submission import SubmissionError
+
+    args = build_parser().parse_args(arguments)
+    command = check_command if args.command == "check" else instructor_commands().COMMANDS[args.command]
     try:
         return command(args)
     except SubmissionError as error:
@@ -66,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
+    from .grading import grade_file
+    from .local import NoChecksError, local_checks
+    from .reports import render
+
     candidates = local_checks(args.submission.parent)
     pinned = None
     if args.assignment:

@@ -22,8 +22,8 @@ KIT_MODULES = (
     "model.py", "notebook.py", "pictures.py", "public_checks.py", "pytest_plugin.py", "spec.py", "submission.py",
     "reports/__init__.py", "reports/gradescope.py", "reports/json_report.py", "reports/junit.py",
     "reports/scores.py", "reports/text.py",
-    "sandbox/__init__.py", "sandbox/child.py", "sandbox/codec.py", "sandbox/forkserver.py", "sandbox/guard.py",
-    "sandbox/isolation.py", "sandbox/runner.py", "sandbox/warm.py",
+    "sandbox/__init__.py", "sandbox/child.py", "sandbox/codec.py", "sandbox/early.py", "sandbox/forkserver.py",
+    "sandbox/guard.py", "sandbox/isolation.py", "sandbox/limits.py", "sandbox/runner.py", "sandbox/warm.py",
 )
 DEPENDENCIES = ("numpy>=2.0", "pytest>=8", "matplotlib>=3.8")
 

@@ -27,7 +27,6 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Literal
 
@@ -266,6 +265,13 @@ def grader_packages() -> list[str]:
 def _grader_packages() -> tuple[str, ...]:
     registered = {entry.module.split(".")[0] for entry in assignment_entry_points()}
     return tuple(sorted({*GRADER_PACKAGES, *registered}))
+
+
+def entry_points(group: str):
+    """importlib.metadata's, imported when first needed (importing it takes about 20 ms)."""
+    from importlib import metadata
+
+    return metadata.entry_points(group=group)
 
 
 @functools.cache

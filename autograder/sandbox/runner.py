@@ -18,13 +18,13 @@ import sys
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import AnswerWithOwn, Helpers
 from ..spec import CaseOutcome, Cell, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
 from . import warm
+from .limits import Limits
 from .isolation import Isolation, child_command, detect, exit_text, grader_packages, sandbox_uid
 
 CHILD_DIR = Path(__file__).parent
@@ -33,21 +33,6 @@ START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before an
 TEARDOWN_TIMEOUT = 10.0
 RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
 MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-exercise wall-clock timeout (s), loading limits, memory above the child's baseline (bytes),
-    output caps, processes (at the root level), restarts of the child after code that kills or hangs it."""
-
-    timeout: float = 5.0
-    cell_timeout: float = 10.0
-    load_timeout: float = 60.0
-    restarts: int = 5
-    memory: int = 1 << 30
-    output_bytes: int = 1 << 20
-    result_bytes: int = 64 << 20
-    processes: int = 64
 
 
 class SandboxError(RuntimeError):
@@ -222,7 +207,7 @@ class Sandbox:
             try:
                 with open(self._stderr_path, "wb") as stderr:
                     child = warm.start_child(CHILD_DIR, self._uid, stderr.fileno())
-            except warm.WarmStartError:  # as isolated cold: only slower
+            except (warm.WarmStartError, OSError):  # as isolated cold: only slower
                 child = None
         self._child = child or self._cold_start(deadline)
         os.set_blocking(self._child.write_fd, False)

@@ -98,15 +98,22 @@ class ForkServer:
                                             env=command.env, start_new_session=True)
         finally:
             theirs.close()
-        reply, _ = self._reply(time.monotonic() + START_TIMEOUT)
-        if not reply.get("ready"):
-            raise WarmStartError(f"the fork server did not start: {reply}")
+        self._ready = False
+
+    def _await_ready(self) -> None:
+        """Wait for the server's "ready" (once): it has imported what every child needs."""
+        if not self._ready:
+            reply, _ = self._reply(time.monotonic() + START_TIMEOUT)
+            if not reply.get("ready"):
+                raise WarmStartError(f"the fork server did not start: {reply}")
+            self._ready = True
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def spawn(self, uid: int, errors: int) -> WarmChild:
         """A new isolated child running as ``uid``, its fd 2 writing to ``errors``."""
+        self._await_ready()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         status_read, status_write = os.pipe()
         try:
@@ -165,6 +172,17 @@ _lock = threading.Lock()
 _server: ForkServer | None = None
 
 
+def prestart(child_dir: Path) -> None:
+    """Start this process's fork server now, without waiting for it to be ready."""
+    global _server
+    with _lock:
+        if _server is None:
+            try:
+                _server = ForkServer(child_dir)
+            except OSError:  # start_child tries again, and starts cold if it fails there too
+                pass
+
+
 def start_child(child_dir: Path, uid: int, errors: int) -> WarmChild:
     """A warm child from this process's fork server (started, or started again, as needed)."""
     global _server
@@ -176,7 +194,7 @@ def start_child(child_dir: Path, uid: int, errors: int) -> WarmChild:
             _server = ForkServer(child_dir)
         try:
             return _server.spawn(uid, errors)
-        except WarmStartError:
+        except (WarmStartError, OSError):
             _server.close()
             _server = None
             raise
