@@ -98,7 +98,7 @@ def _compare_array(expected: np.ndarray, got, rtol, atol, name):
 
 def _compare_values(expected: np.ndarray, got: np.ndarray, rtol, atol, name):
     want, have = expected.astype(np.float64), got.astype(np.float64)
-    wrong = ~np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=False)
+    wrong = ~is_close(have, want, rtol, atol)
     if not wrong.any():
         return None
     count = int(wrong.sum())
@@ -114,6 +114,13 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, rtol, atol, name):
         f"expected {_num(expected[first])}, got {_num(got[first])}; max abs error {max_abs:.3g}, "
         f"max rel error {max_rel:.3g}. {_excerpt(name, expected, got, first)}",
     )
+
+
+def is_close(have: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """``np.isclose(have, want, rtol, atol, equal_nan=False)`` for float64 arrays of one shape, by numpy's own
+    formula without its checks and conversions (a third of its time on the small arrays of a grading)."""
+    with np.errstate(invalid="ignore"):
+        return ((np.abs(have - want) <= atol + rtol * np.abs(want)) & np.isfinite(want)) | (have == want)
 
 
 def _at(name: str) -> str:

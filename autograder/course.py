@@ -155,10 +155,15 @@ class CourseExerciseChecks(ExerciseChecks):
         self.spec = exercise.spec
         self._mistakes = assignment.mistakes(exercise.name)
         self._expected: dict[str, Expected] = {}
+        self._evidence_found: dict[tuple[str, str], list[Evidence]] = {}
 
     @cached_property
     def _cases(self) -> list[Case]:
-        return self.exercise.cases(self.hidden_seed)
+        """Drawn once; their inputs read-only, so that no grading can change what another one is given."""
+        cases = self.exercise.cases(self.hidden_seed)
+        for case in cases:
+            read_only(case.args)
+        return cases
 
     def cases(self) -> list[Case]:
         return list(self._cases)
@@ -169,6 +174,16 @@ class CourseExerciseChecks(ExerciseChecks):
         return self._expected[case.id]
 
     def evidence(self, case: Case) -> list[Evidence]:
+        return self._once("evidence", case, self._evidence)
+
+    def _once(self, kind: str, case: Case, find: Callable[[Case], list[Evidence]]) -> list[Evidence]:
+        """``find(case)``, computed once per case (the checks serve every grading of a process)."""
+        key = (kind, case.id)
+        if key not in self._evidence_found:
+            self._evidence_found[key] = find(case)
+        return list(self._evidence_found[key])
+
+    def _evidence(self, case: Case) -> list[Evidence]:
         expected = self.expected(case)
         found = []
         for mistake in self._mistakes:
@@ -186,6 +201,9 @@ class CourseExerciseChecks(ExerciseChecks):
                 if mistake.signs and (signs := mistake.signs(case.args)) is not None]
 
     def pair_evidence(self, case: Case) -> list[Evidence]:
+        return self._once("pairs", case, self._pair_evidence)
+
+    def _pair_evidence(self, case: Case) -> list[Evidence]:
         expected = self.expected(case)
         found = []
         for first, second in combinations([m for m in self._mistakes if m.knobs], 2):
@@ -213,6 +231,18 @@ class CourseExerciseChecks(ExerciseChecks):
         if expected.outputs is not None and compare(expected.outputs, outputs, self.spec.rtol, self.spec.atol) is None:
             return None
         return Outputs(outputs)
+
+
+def read_only(value) -> None:
+    """Make every array in ``value`` (in tuples, lists and dicts) read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, list | tuple):
+        for item in value:
+            read_only(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            read_only(item)
 
 
 def bounded(helper: Exercise) -> Callable:

@@ -1,8 +1,10 @@
 """The comparator: keys -> type -> shape -> values, and what its messages say."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from autograder.compare import compare
+from autograder.compare import compare, is_close
 
 
 def message(expected, got, rtol=1e-5, atol=1e-8):
@@ -73,3 +75,16 @@ def test_a_mask_may_be_bool_or_zero_one_but_not_other_numbers():
 def test_sequences_compare_item_by_item_and_accept_lists_for_tuples():
     assert compare((1, (2, 3)), [1, [2, 3]], 0, 0) is None
     assert message((1, 2), (1, 2, 3), 0, 0) == ("shape", "expected 2 items, got 3")
+
+
+SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 1e-300, 1e300, np.inf, -np.inf, np.nan, 1.0 + 1e-9, 1.0 - 1e-7])
+VALUES = st.one_of(SPECIAL, st.floats(allow_nan=True, allow_infinity=True, width=64))
+
+
+@given(st.integers(1, 6).flatmap(lambda n: st.tuples(st.lists(VALUES, min_size=n, max_size=n),
+                                                     st.lists(VALUES, min_size=n, max_size=n))),
+       st.sampled_from([0.0, 1e-7, 1e-5, 0.5]), st.sampled_from([0.0, 1e-9, 1e-6, 1.0]))
+def test_is_close_is_numpys_isclose_without_equal_nan(pair, rtol, atol):
+    have, want = (np.array(values, dtype=np.float64) for values in pair)
+    np.testing.assert_array_equal(is_close(have, want, rtol, atol),
+                                  np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=False))

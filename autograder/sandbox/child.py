@@ -439,14 +439,17 @@ class Zygote:
                     parent.send_raw(data)
             except codec.CodecError as error:
                 return self._kill(pid, "protocol", str(error))
-        while time.monotonic() < deadline:
-            waited, code = os.waitpid(pid, os.WNOHANG)
-            if waited:
-                if os.WIFSIGNALED(code):
-                    return {"status": "signal", "signal": os.WTERMSIG(code)}
-                return {"status": "exited", "code": os.WEXITSTATUS(code)}
-            time.sleep(0.002)
-        return self._kill(pid, "timeout")
+        pidfd = os.pidfd_open(pid)  # readable once the grandchild has ended (its frames are all read)
+        try:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([pidfd], [], [], remaining)[0]:
+                return self._kill(pid, "timeout")
+        finally:
+            os.close(pidfd)
+        _, code = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(code):
+            return {"status": "signal", "signal": os.WTERMSIG(code)}
+        return {"status": "exited", "code": os.WEXITSTATUS(code)}
 
     @staticmethod
     def _forward(to_child, data):
