@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograder.course_grading import grade_path
-from autograder.sandbox import Cell, Limits, Sandbox
+from autograder.sandbox import Cell, Limits, Sandbox, runner
 from conftest import EXAMPLES, PATIENT, SUBMISSIONS
 
 CASES = [("one", (np.arange(3.0),)), ("two", (np.ones((2, 2)),))]
@@ -72,6 +72,35 @@ def test_a_helper_that_differs_in_any_way_gets_the_answered_outcome(helper):
         np.testing.assert_array_equal(values(answered)[case_id], 5 * x)
 
 
+def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(monkeypatch):
+    """The second run gets the parent's answers to the calls that differed, the third those of the calls the
+    corrected values led to: no call waits for the parent, and the outcome is the answered one."""
+    round_trips = []
+    answer = runner.answer_helper
+    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
+    source = "def double(x):\n    return x * 3.0\n\ndef quad(x):\n    return double(double(x))\n"
+    speculated, checked = run(source)
+    assert round_trips == [] and checked == 6  # 4 calls, then the 2 that the corrected first calls led to
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+    run(source, speculate=False)
+    assert len(round_trips) == 4
+
+
+def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(monkeypatch):
+    """Correcting ahead would find one more call per run (the code stops at the first wrong value): the parent
+    answers each call instead, after the first run."""
+    round_trips = []
+    answer = runner.answer_helper
+    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
+    source = ("def double(x):\n    return (x * 2.0).tolist()\n\n"
+              "def quad(x):\n    return double(double(x) * 1.0)\n")
+    speculated, _ = run(source)
+    assert len(round_trips) == 4 and speculated.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
 def test_a_helper_that_hangs_costs_its_run_and_the_answered_run_stands():
     source = ("def double(x):\n    while True:\n        pass\n\n"
               "def quad(x):\n    return double(double(x))\n")
@@ -96,8 +125,7 @@ def test_a_forged_record_only_costs_the_speculation():
               "    if double.calls is not None:\n"
               "        double.calls.calls.append({'name': 'double', 'args': {'__tuple__': []}, 'value': 'forged'})\n"
               "    return double(double(x))\n")
-    speculated, asked = run(source)
-    assert asked == 4  # by the run that answered every call
+    speculated, _ = run(source)
     for case_id, (x,) in CASES:
         np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
 

@@ -208,18 +208,23 @@ class Helper:
     Speculating (``calls`` is a ``Speculated``), a call of a helper the student defined is answered by ``own``
     at once, on copies of its arguments, and recorded (arguments, value, whether it raised) for the parent to
     check after the case: if every recorded value is the one the parent would have answered, the run stands
-    as if the parent had answered each call; if not, the parent runs the exercise again without speculating.
+    as if the parent had answered each call; if not, the parent runs the exercise again, with ``answers``: its
+    own answers to the calls that differed (by ``codec.call_key``), given without asking it.
     """
 
-    def __init__(self, name, channel, own, calls=None):
-        self.name, self.channel, self.own, self.calls = name, channel, own, calls
+    def __init__(self, name, channel, own, calls=None, answers=None):
+        self.name, self.channel, self.own, self.calls, self.answers = name, channel, own, calls, answers or {}
         self.__name__ = name
 
     def __call__(self, *args):
         if self.calls is not None and callable(self.own):
-            return self._speculate(args)
+            known = self.answers.get(codec.call_key(self.name, args)) if self.answers else None
+            return self._speculate(args) if known is None else self._answered(known, args)
         self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
-        reply = self.channel.receive()
+        return self._answered(self.channel.receive(), args)
+
+    def _answered(self, reply, args):
+        """What the call returns with the parent's answer: its value, its error, or the student's own."""
         if "error" in reply:
             raise REPLIES.get(reply["error"]["type"], RuntimeError)(reply["error"]["message"])
         if reply.get("own"):
@@ -474,8 +479,9 @@ class Zygote:
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
         calls = Speculated() if request.get("speculate") else None
+        answers = request.get("answers") or {}
         for name in request["helpers"]:
-            namespace[name] = Helper(name, channel, namespace.get(name), calls)
+            namespace[name] = Helper(name, channel, namespace.get(name), calls, answers)
         function = namespace.get(request["function"])
         if not callable(function):
             channel.send({"event": "missing"})

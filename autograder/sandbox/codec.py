@@ -9,6 +9,7 @@ dtypes and numpy scalars. Anything else is encoded as an opaque {"__unsupported_
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import struct
 
@@ -54,6 +55,12 @@ def encode(value, shared: SharedArrays | None = None, _depth: int = 0):
     if type(value) is dict and all(type(key) is str for key in value):
         return {"__dict__": {key: encode(item, shared, _depth + 1) for key, item in value.items()}}
     return {"__unsupported__": type(value).__name__, "repr": _safe_repr(value)}
+
+
+def call_key(name: str, args: tuple) -> str:
+    """A digest of a helper call by value: the helper's name and its encoded arguments."""
+    text = json.dumps(encode(args), allow_nan=True, separators=(",", ":"))
+    return hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
 
 
 def _encoded_array(dtype: str, shape: tuple, data: bytes) -> dict:

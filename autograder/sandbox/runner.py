@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import AnswerWithOwn, Helpers
@@ -33,6 +34,8 @@ START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before an
 TEARDOWN_TIMEOUT = 10.0
 RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
 MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
+SPECULATION_ROUNDS = 3  # speculating runs of an exercise, each with the answers the ones before lacked
+RECORD = {"name", "args", "value", "raised"}  # what a record of a speculated call may hold
 
 
 class SandboxError(RuntimeError):
@@ -140,25 +143,31 @@ class Sandbox:
         student's code run as written, and no answer of the grader's reaches the child either way.
         """
         if speculate and helpers:
-            run, held = self._run(function, cases, helpers, True)
-            if held:
-                return run
-        return self._run(function, cases, helpers, False)[0]
+            answers: dict[str, dict] = {}
+            for _ in range(SPECULATION_ROUNDS):
+                run, checked = self._run(function, cases, helpers, answers)
+                if checked.held:
+                    return run
+                if not checked.corrections:
+                    break
+                answers.update(checked.corrections)
+        return self._run(function, cases, helpers, None)[0]
 
     def _run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers,
-             speculate: bool) -> tuple[ExerciseRun, bool]:
-        """The run, and whether every speculated helper call held (see ``run``)."""
+             answers: dict[str, dict] | None) -> tuple[ExerciseRun, Checked]:
+        """The run, speculating with ``answers`` given ahead (None: not speculating), and how the speculated
+        calls checked (see ``run``)."""
         if self._child is None:
             self.load()
         if self._child is None:
-            return ExerciseRun("lost", detail="the submission could not be loaded"), True
+            return ExerciseRun("lost", detail="the submission could not be loaded"), Checked(True, {})
         ids = {case_id for case_id, _ in cases}
-        run, code = ExerciseRun("lost"), None
+        run, code, speculate = ExerciseRun("lost"), None, answers is not None
         deadline = time.monotonic() + self.limits.timeout + GRACE
         checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
         try:
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
-                        "speculate": speculate,
+                        "speculate": speculate, "answers": answers or {},
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             while True:
                 message = self._receive(deadline)
@@ -166,7 +175,7 @@ class Sandbox:
                 if event == "case" and message.get("id") in ids and message["id"] not in run.cases:
                     run.cases[message["id"]] = _decode_case(message)
                     if speculate:
-                        checks.add(message.get("speculated"))
+                        checks.add(message.get("speculated"), "value" not in message)
                 elif event == "missing":
                     run.status = "missing"
                 elif event == "helper":
@@ -184,8 +193,9 @@ class Sandbox:
             self._stop()
             self._restarts += 1
             run.status, run.detail = "lost", str(lost)
+        checked = checks.result()
         ended_normally = run.status == "missing" or (run.status == "exited" and code == 0 and set(run.cases) == ids)
-        return run, checks.held() and ended_normally
+        return run, checked if ended_normally else Checked(False, None)
 
     # -- process plumbing -------------------------------------------------------------------------------
     def _settings(self) -> dict:
@@ -313,47 +323,73 @@ def answer_call(name, args, helpers: Helpers) -> dict:
         return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
 
 
+@dataclass(frozen=True)
+class Checked:
+    """How a run's speculated helper calls checked: ``held`` when every one got exactly the parent's answer;
+    else ``corrections``, the parent's answer to each call that did not (by ``codec.call_key``), or None when
+    they cannot be corrected (malformed records, too many, out of time, a run that did not end normally)."""
+
+    held: bool
+    corrections: dict[str, dict] | None
+
+
 class SpeculationChecks:
-    """``speculation_held`` for each case's records, in a thread, while the child runs the next cases."""
+    """``check_speculated`` for each case's records, in a thread, while the child runs the next cases."""
 
     def __init__(self, helpers: Helpers, deadline: float):
         self._helpers, self._deadline = helpers, deadline
         self._pool: ThreadPoolExecutor | None = None
         self._results: list[Future] = []
 
-    def add(self, calls) -> None:
+    def add(self, speculated, raised: bool) -> None:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="convgrade-checks")
-        self._results.append(self._pool.submit(speculation_held, calls, self._helpers, self._deadline))
+        self._results.append(self._pool.submit(check_speculated, speculated, self._helpers, self._deadline, raised))
 
-    def held(self) -> bool:
-        """Whether every case's records held (waits for the checks); a check that broke counts as not held."""
+    def result(self) -> Checked:
+        """Every case's checks together (waits for them); a check that broke cannot be corrected."""
         if self._pool is None:
-            return True
+            return Checked(True, {})
         try:
-            return all(result.exception() is None and result.result() for result in self._results)
+            found = [result.result() if result.exception() is None else Checked(False, None)
+                     for result in self._results]
         finally:
             self._pool.shutdown(cancel_futures=True)
+        if any(checked.corrections is None for checked in found):
+            return Checked(False, None)
+        return Checked(all(checked.held for checked in found),
+                       {key: answer for checked in found for key, answer in checked.corrections.items()})
 
 
-def speculation_held(speculated, helpers: Helpers, deadline: float) -> bool:
-    """True when each call the child recorded ({"arrays", "calls"}) got from the student's own helper exactly
-    (same type, dtype, shape and bits) what ``answer_call`` gives, or was one it answers with the student's own
-    anyway, and did not raise; False too when checking them takes past ``deadline``."""
+def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool = False) -> Checked:
+    """How the calls the child recorded ({"arrays", "calls"}) check: each must have got from the student's own
+    helper exactly (same type, dtype, shape and bits) what ``answer_call`` gives, or be one it answers with the
+    student's own anyway; one that raised, or got another value, is corrected with the parent's answer. When
+    the case ``raised`` right after a call that needs correcting, the calls it would have made next are not
+    known (each run would find one more): that cannot be corrected ahead."""
+    corrections: dict[str, dict] = {}
+    key = None
     try:
         calls, arrays = speculated["calls"], [codec.decode(array) for array in speculated["arrays"]]
         if type(calls) is not list or len(calls) > MAX_CHECKED_CALLS:
-            return False
+            return Checked(False, None)
         for call in calls:
-            if time.monotonic() > deadline or type(call) is not dict or call.keys() != {"name", "args", "value"}:
-                return False
-            answer = answer_call(call["name"], codec.decode(call["args"], arrays), helpers)
-            if not answer.get("own") and ("value" not in answer
-                                          or _canonical(answer["value"]) != _canonical(call["value"])):
-                return False
-        return True
+            if time.monotonic() > deadline or type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
+                return Checked(False, None)
+            args = codec.decode(call["args"], arrays)
+            answer = answer_call(call["name"], args, helpers)
+            if answer.get("own"):
+                continue
+            key = None
+            if "raised" in call or "value" not in call or "value" not in answer or (
+                    _canonical(answer["value"]) != _canonical(call["value"])):
+                key = codec.call_key(call["name"], args)
+                corrections[key] = answer
+        if raised and key is not None:
+            return Checked(False, None)
+        return Checked(not corrections, corrections)
     except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
-        return False
+        return Checked(False, None)
 
 
 def _canonical(data) -> str:
