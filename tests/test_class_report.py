@@ -3,8 +3,6 @@ which mistake, with links; timeouts, crashes and unreadable files by student; th
 and no hidden inputs; student text escaped; files the group can read; both pages in a real headless browser."""
 from __future__ import annotations
 
-import base64
-import io
 import os
 import shutil
 import stat
@@ -87,6 +85,7 @@ class Dom(HTMLParser):
         self.pre = ""
         self.rows: list[list[str]] = []
         self.links: list[tuple[str, str]] = []
+        self.svg_titles: list[str] = []  # the <title>s within <svg>: the charts', their bars'
         self._open: list[str] = []
         self.feed(html)
         self.close()
@@ -102,6 +101,8 @@ class Dom(HTMLParser):
             self.rows[-1].append("")
         elif tag == "a":
             self.links.append((dict(attrs)["href"], ""))
+        elif tag == "title" and "svg" in self._open:
+            self.svg_titles.append("")
 
     def handle_endtag(self, tag):
         if tag in self._open:
@@ -118,16 +119,19 @@ class Dom(HTMLParser):
             self.rows[-1][-1] += data
         if "a" in self._open:
             self.links[-1] = (self.links[-1][0], self.links[-1][1] + data)
+        if "title" in self._open and "svg" in self._open:
+            self.svg_titles[-1] += data
 
     def all(self, tag: str) -> list[dict[str, str | None]]:
         return [attrs for name, attrs in self.elements if name == tag]
 
 
 def assert_nothing_injected(dom: Dom) -> None:
-    """No element or attribute came from a student's text: no script, no event handler, every image ours."""
-    assert not dom.all("script")
+    """No element or attribute came from a student's text: no script, no event handler, no image, no link
+    but ours."""
+    assert not dom.all("script") and not dom.all("img") and not dom.all("foreignobject")
     assert not [attrs for _, attrs in dom.elements if any(name.startswith("on") for name in attrs)]
-    assert all(attrs["src"].startswith("data:image/png;base64,") for attrs in dom.all("img"))
+    assert not [attrs for _, attrs in dom.elements if "xlink:href" in attrs]
 
 
 # -- what the class report says -------------------------------------------------------------------------------
@@ -189,23 +193,147 @@ def test_the_class_report_is_self_contained():
     page = classreport.render(a_class())
     dom = Dom(page)
     assert not dom.all("link") and not dom.all("script")
-    images = [attrs["src"] for attrs in dom.all("img")]
-    assert len(images) == 2  # the distribution and the pass rates of the one assignment
-    for src in images:
-        assert base64.b64decode(src.removeprefix("data:image/png;base64,")).startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(dom.all("svg")) == 2 and not dom.all("img")  # the distribution and the pass rates, inline
     assert "http://" not in page and "https://" not in page
     assert {attrs.get("http-equiv") for attrs in dom.all("meta")} >= {"Content-Security-Policy"}
 
 
 def test_an_empty_class_still_gets_a_report():
     page = Dom(classreport.render([]))
-    assert "0 students, 0 submissions." in "".join(page.text) and not page.all("img")
+    assert "0 students, 0 submissions." in "".join(page.text) and not page.all("svg") and not page.all("img")
 
 
-def test_charts_are_pngs_with_the_bars_drawn():
-    for png in (charts.distribution([0, 5, 15, 15], 20, 8.75, 10), charts.pass_rates([("a", 0.5), ("b", 1.0)])):
-        assert _near(imread(io.BytesIO(png), format="png"), BAR_RGB) > 200
+# -- the charts: geometry, then SVG -------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("maximum", [20, 100, 7.3, 0.3])
+def test_the_histogram_counts_what_numpy_histogram_counts_in_20_bins_over_0_to_the_maximum(maximum):
+    rng = np.random.default_rng(7)
+    edges = np.linspace(0, maximum, 21)
+    scores = [*rng.uniform(0, maximum, 200), *edges, *np.nextafter(edges, -1), 0.0, maximum, -1.0, maximum * 1.5]
+    expected, expected_edges = np.histogram(scores, bins=20, range=(0, maximum))
+    assert charts.histogram(scores, maximum) == expected.tolist()
+    chart = charts.distribution(scores, maximum, 1.0, 1.0)
+    assert [b.count for b in chart.bins] == expected.tolist()
+    assert [b.low for b in chart.bins] + [chart.bins[-1].high] == expected_edges.tolist()  # numpy's edges, exactly
+
+
+def test_the_histograms_bars_are_as_tall_as_their_counts_side_by_side_on_the_x_axis():
+    chart = charts.distribution([0, 0, 0, 5, 15, 15, 19.99, 20], 20, 8.75, 10)
+    plot = chart.plot
+    assert [b.count for b in chart.bins] == [3] + [0] * 4 + [1] + [0] * 9 + [2] + [0] * 3 + [2]
+    unit = chart.bins[0].height / 3
+    assert unit > 0
+    for b in chart.bins:
+        assert b.height == pytest.approx(b.count * unit) and b.y + b.height == pytest.approx(plot.bottom)
+        assert b.width == pytest.approx(plot.width / 20) and b.x == pytest.approx(plot.x + plot.width * b.low / 20)
+    assert chart.bins[-1].x + chart.bins[-1].width == pytest.approx(plot.right)
+    assert 3 * unit <= plot.height
+    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3"]  # whole numbers of submissions
+    assert [t.position for t in chart.y_ticks] == pytest.approx([plot.bottom - k * unit for k in range(4)])
+    assert chart.x_ticks[0] == charts.Tick(plot.x, "0") and chart.x_ticks[-1] == charts.Tick(plot.right, "20")
+    assert (chart.x_label, chart.y_label, chart.colour) == ("total points", "submissions", "#4c72b0")
+    assert [b.title for b in chart.bins if b.count] == [
+        "0-1 points: 3 submissions", "5-6 points: 1 submission", "15-16 points: 2 submissions",
+        "19-20 points: 2 submissions"]
+
+
+def test_the_histograms_y_ticks_are_whole_numbers_above_the_tallest_bar():
+    for scores in ([5.0] * 37, [5.0] * 7, [5.0], list(range(100))):
+        chart = charts.distribution(scores, 100, 0, 0)
+        values = [int(t.label) for t in chart.y_ticks]  # raises if not a whole number
+        assert values[0] == 0 and values == sorted(values) and len(values) <= 7
+        assert values[-1] >= max(b.count for b in chart.bins)
+        assert chart.y_ticks[-1].position == pytest.approx(chart.plot.y)  # the top tick is the top of the plot
+
+
+def test_the_mean_and_the_median_are_marked_where_they_are_on_the_x_axis():
+    chart = charts.distribution([0, 5, 15, 15], 20, 8.75, 10)
+    plot = chart.plot
+    mean, median = chart.markers
+    assert (mean.label, mean.colour, mean.dashed) == ("mean 8.75", "#dd8452", False)
+    assert (median.label, median.colour, median.dashed) == ("median 10", "#55a868", True)
+    assert mean.x == pytest.approx(plot.x + plot.width * 8.75 / 20)
+    assert median.x == pytest.approx(plot.x + plot.width / 2)
+    assert [(e.label, e.colour, e.dashed) for e in chart.legend] == [
+        ("mean 8.75", "#dd8452", False), ("median 10", "#55a868", True)]
+    assert all(e.y < plot.y and plot.x < e.x < plot.right for e in chart.legend)  # above the bars, not on them
+
+
+def test_pass_rate_bars_are_as_long_as_their_rates_first_function_at_the_top():
+    chart = charts.pass_rates([("conv_forward", 18, 24), ("pool_forward", 6, 6), ("zero_pad", 0, 5)])
+    plot = chart.plot
+    assert [b.name for b in chart.bars] == ["conv_forward", "pool_forward", "zero_pad"]
+    assert [b.width for b in chart.bars] == pytest.approx([0.75 * plot.width, plot.width, 0])
+    assert all(b.x == plot.x for b in chart.bars)
+    tops = [b.y for b in chart.bars]
+    assert tops == sorted(tops) and plot.y <= tops[0] and tops[-1] + chart.bars[-1].height <= plot.bottom
+    assert [b.percent for b in chart.bars] == ["75%", "100%", "0%"]
+    assert [b.title for b in chart.bars] == ["conv_forward: 18 of 24 passed (75%)",
+                                             "pool_forward: 6 of 6 passed (100%)", "zero_pad: 0 of 5 passed (0%)"]
+    assert [t.label for t in chart.x_ticks] == ["0", "20", "40", "60", "80", "100"]
+    assert [t.position for t in chart.x_ticks] == pytest.approx([plot.x + plot.width * k / 5 for k in range(6)])
+    assert plot.right + 40 <= chart.width  # room for "100%" after a full bar
+    assert plot.x >= 16 + 7 * len("conv_forward")  # room for the names on the left
+
+
+def test_a_name_too_long_for_the_left_of_the_pass_rates_is_shortened_but_whole_in_its_title():
+    name = "f" * 100
+    (bar,) = charts.pass_rates([(name, 1, 2)]).bars
+    assert bar.shown_name.endswith("…") and len(bar.shown_name) < 50 and bar.title.startswith(name + ":")
+
+
+def test_charts_of_nothing_are_empty_not_errors():
+    chart = charts.distribution([], 0, 0, 0)
+    assert [b.count for b in chart.bins] == [0] * 20 and [t.label for t in chart.y_ticks] == ["0", "1"]
+    assert charts.pass_rates([]).bars == ()
+
+
+def test_the_charts_are_inline_svg_images_with_a_title_for_each_bar():
+    dom = Dom(classreport.render(a_class()))
+    svgs = dom.all("svg")
+    assert [attrs["role"] for attrs in svgs] == ["img", "img"]
+    assert svgs[0]["aria-label"] == "Histogram of the total scores of ps: mean 5.83, median 2.5 out of 20."
+    assert svgs[1]["aria-label"].startswith("Bar chart of the share of submissions that passed each function of ps")
+    assert dom.svg_titles == [
+        svgs[0]["aria-label"], "0-1 points: 3 submissions", "5-6 points: 1 submission",
+        "15-16 points: 2 submissions", "mean 5.83", "median 2.5",
+        svgs[1]["aria-label"], "conv_forward: 0 of 6 passed (0%)", "pool_forward: 2 of 6 passed (33%)"]
+    bars = [attrs for attrs in dom.all("rect")]
+    assert len(bars) == 5 and all(attrs["fill"] == "#4c72b0" for attrs in bars[3:])
+    assert {"mean 5.83", "median 2.5", "total points", "submissions", "33%", "conv_forward",
+            "submissions that passed (%)"} <= set(dom.text)
+    lines = {attrs.get("stroke"): attrs for attrs in dom.all("line")}
+    assert "stroke-dasharray" in lines["#55a868"] and "stroke-dasharray" not in lines["#dd8452"]
+
+
+def test_a_function_name_that_is_markup_is_text_in_the_charts():
+    report = Report("alice.py", [exercise(HOSTILE, case()), exercise("pool_forward", case("failed"))],
+                    assignment=HOSTILE)
+    page = classreport.render([("alice", report)])
+    dom = Dom(page)
+    assert_nothing_injected(dom)
+    assert f"{HOSTILE}: 1 of 1 passed (100%)" in dom.svg_titles and HOSTILE in dom.text
+    assert f"Histogram of the total scores of {HOSTILE}: " in dom.all("svg")[0]["aria-label"]
+    assert "<img src=x" not in page
+
+
+def test_rendering_the_class_report_imports_no_matplotlib():
+    """In a fresh interpreter (this one has matplotlib loaded for reading screenshots)."""
+    program = """
+import sys
+from autograder.batch import classreport
+from autograder.model import CaseResult, ExerciseResult, Report
+case = CaseResult("public:1", "public case", True, "passed", "", "")
+entries = [(f"s{k}", Report(f"s{k}.py", [ExerciseResult(name, 10.0 * (k % 3 > 0), 10.0, "passed", [case], [])
+                                          for name in ("conv_forward", "pool_forward")], assignment="ps"))
+           for k in range(9)]
+page = classreport.render(entries)
+assert page.count("<svg") == 2 and page.count("<rect") > 2, page
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("matplotlib", "PIL")))
+"""
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).parent.parent, check=True)
+    assert run.stdout.strip() == "[]"
 
 def _near(image: np.ndarray, rgb: np.ndarray) -> int:
     """How many pixels of ``image`` are within a few levels of ``rgb``."""
@@ -326,7 +454,7 @@ def test_the_class_report_renders_in_a_headless_browser_without_console_errors(b
     rendered = Dom(dom.stdout)
     assert_nothing_injected(rendered)
     assert HOSTILE in "".join(rendered.text)  # the name shows as text
-    assert len(rendered.all("img")) == 2
+    assert len(rendered.all("svg")) == 2 and not rendered.all("img")  # the charts, inline
 
     screenshot = tmp_path / "report.png"
     shot = chromium(page, tmp_path, f"--screenshot={screenshot}", "--window-size=1200,2000")
@@ -336,7 +464,7 @@ def test_the_class_report_renders_in_a_headless_browser_without_console_errors(b
     colours = np.unique((image[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 50  # text, tables, charts: not a blank page
     assert (image[..., :3] < 0.9).any(axis=-1).mean() > 0.02  # something dark on a good part of it
-    assert _near(image, BAR_RGB) > 500  # the embedded charts were decoded and drawn
+    assert _near(image, BAR_RGB) > 2000  # the inline SVG charts were drawn: their bars are on screen
 
 
 @pytest.mark.slow

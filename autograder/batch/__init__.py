@@ -7,7 +7,7 @@ run          grade what is not graded yet, writing each report as it arrives
 command      the whole command: discover, run, then rebuild scores.csv, the feedback pages and report.html
 classreport  the class report (report.html): students' scores with links, mistakes and who made them, pass
              rates, problems by student
-charts       the PNG charts the class report embeds
+charts       the class report's charts as geometry (drawn as inline SVG by the templates)
 feedback_pages  each submission's feedback page (feedback/<path>.html): its text report as HTML
 pages        the Jinja2 templates (autograder/templates/report) both pages are filled from, autoescaped
 """

@@ -2,13 +2,12 @@
 to reteach and who made them; pass rates and score distributions; who timed out, crashed or handed in a file
 that could not be read.
 
-Everything but the chart drawing and the template is a pure function of (student, report) pairs. Counts
-are of distinct students: a mistake seen in several cases of one student's work, or in two files a student
-handed in, counts once.
+Everything but the template is a pure function of (student, report) pairs, the charts too: charts.py computes
+their geometry and the page draws them as inline SVG (no matplotlib). Counts are of distinct students: a
+mistake seen in several cases of one student's work, or in two files a student handed in, counts once.
 """
 from __future__ import annotations
 
-import base64
 import re
 import statistics
 from collections.abc import Sequence
@@ -182,7 +181,7 @@ def _url(path: PurePosixPath) -> str:
 
 
 def render(entries: list[Entry], not_graded: Sequence[NotGraded] = ()) -> str:
-    """The self-contained HTML class report (charts embedded as data: URIs) of the submissions that have a
+    """The self-contained HTML class report (charts drawn inline as SVG) of the submissions that have a
     report, and of those the grader failed on."""
     sections = [section(name, group) for name, group in by_assignment(entries).items()]
     return render_page(
@@ -193,11 +192,7 @@ def render(entries: list[Entry], not_graded: Sequence[NotGraded] = ()) -> str:
         mistakes=ranked_mistakes(entries),
         errors=ranked_errors(entries),
         problems=problems(entries, not_graded),
-        sections=[(s, _png(charts.distribution([row.total for row in s.rows], s.max_score, s.mean, s.median)),
-                   _png(charts.pass_rates([(f.name, f.passed / f.submissions) for f in s.functions])))
+        sections=[(s, charts.distribution([row.total for row in s.rows], s.max_score, s.mean, s.median),
+                   charts.pass_rates([(f.name, f.passed, f.submissions) for f in s.functions]))
                   for s in sections],
     )
-
-
-def _png(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
