@@ -14,6 +14,8 @@ from ._split import split_batch
 from .padding import unpad, zero_pad
 from .windows import im2col, output_size, sliding_windows
 
+SHORT_RUN = 16  # input-gradient runs (elements) below which the phase split is faster (conv B: 6)
+
 
 def conv_single_step(a_slice_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.floating:
     """One filter applied to one window: sum(a_slice_prev * W) + b.
@@ -110,7 +112,41 @@ def conv_backward(dZ: np.ndarray, cache: tuple):
 
 
 def _input_gradient(dZ_rows: np.ndarray, W: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:
-    """Gradient (m, n_H_prev + 2*pad, n_W_prev + 2*pad, n_C_prev) of the padded input, ``shape``.
+    """Gradient (m, n_H_prev + 2*pad, n_W_prev + 2*pad, n_C_prev) of the padded input, ``shape``: by window
+    blocks (``_by_blocks``), or by phases (``_by_phases``) where a block's runs would be short."""
+    if min(stride, W.shape[0]) * W.shape[2] < SHORT_RUN:
+        return _by_phases(dZ_rows, W, shape, stride)
+    return _by_blocks(dZ_rows, W, shape, stride)
+
+
+def _by_phases(dZ_rows: np.ndarray, W: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """``_input_gradient`` for few input channels: one GEMM gives every window offset's contribution,
+    channels first, (f, f, n_C_prev, m, n_H, n_W); offset (i, j) adds into the padded input's phase
+    (i % stride, j % stride), the elements whose row and column leave those remainders, which is kept
+    contiguous and channels first, so each addition runs along whole rows of n_W elements. The phases are
+    then interleaved into the result. (m, n_H, n_W) runs are long where (f, n_C_prev) ones are short.
+    """
+    f, _, n_C_prev, n_C = W.shape
+    m, height, width, _ = shape
+    n_H, n_W = (height - f) // stride + 1, (width - f) // stride + 1
+    columns = (W.reshape(f * f * n_C_prev, n_C) @ dZ_rows.T).reshape(f, f, n_C_prev, m, n_H, n_W)
+    rows, cols = -(-height // stride), -(-width // stride)
+    phases = np.zeros((stride, stride, n_C_prev, m, rows, cols), dtype=dZ_rows.dtype)
+    for i in range(f):
+        for j in range(f):
+            top, left = i // stride, j // stride
+            target = phases[i % stride, j % stride, :, :, top: top + n_H, left: left + n_W]
+            np.add(target, columns[i, j], out=target)
+    dA_pad = np.empty(shape, dtype=dZ_rows.dtype)
+    for a in range(stride):
+        for b in range(stride):
+            part = dA_pad[:, a::stride, b::stride, :]
+            part[...] = phases[a, b, :, :, : part.shape[1], : part.shape[2]].transpose(1, 2, 3, 0)
+    return dA_pad
+
+
+def _by_blocks(dZ_rows: np.ndarray, W: np.ndarray, shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """``_input_gradient`` for many input channels.
 
     dZ_rows: (m * n_H * n_W, n_C). One small GEMM per block of window offsets, added straight into that
     block's windows: a block is one filter row i and b = min(stride, f) adjacent columns j, whose

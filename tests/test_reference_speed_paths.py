@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cnn_reference as ref
-from cnn_reference import _split, loops, pool
+from cnn_reference import _split, conv, loops, pool
 from strategies import conv_configs, pool_configs
 
 HAS_THREADPOOLCTL = _split.ThreadpoolController is not None
@@ -230,3 +230,22 @@ def test_blas_threads_are_restored_after_concurrent_splits():
     for Z in results:
         assert_close(Z, want)
     assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == before
+
+
+@settings(deadline=None)
+@given(conv_configs(), st.integers(1, 20), st.integers(0, 2**32 - 1))
+def test_both_input_gradient_paths_give_the_loops_gradient(config, channels, seed):
+    """Phases (few input channels) and window blocks (many) compute the same dA_prev, whichever is chosen."""
+    A_prev, W, b, hparameters = config
+    rng = np.random.default_rng(seed)
+    A_prev = rng.standard_normal((*A_prev.shape[:3], channels))
+    W = rng.standard_normal((*W.shape[:2], channels, W.shape[3]))
+    Z, cache = loops.conv_forward(A_prev, W, b, hparameters)
+    dZ = rng.standard_normal(Z.shape)
+    want = loops.conv_backward(dZ, cache)[0]
+    pad, stride = hparameters["pad"], hparameters["stride"]
+    shape = (A_prev.shape[0], A_prev.shape[1] + 2 * pad, A_prev.shape[2] + 2 * pad, channels)
+    for path in (conv._by_phases, conv._by_blocks):
+        got = path(dZ.reshape(-1, W.shape[3]), W, shape, stride)
+        assert got.shape == shape
+        assert_close(got[:, pad: shape[1] - pad, pad: shape[2] - pad, :], want)
