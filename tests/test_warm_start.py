@@ -22,15 +22,18 @@ NAMESPACES = ("pid", "mnt", "net", "ipc", "uts")
 
 PROBE = """
 import os, random, numpy as np
+TOKEN = os.urandom(8).hex()
 with open('/tmp/mine', 'w') as handle:
-    handle.write(str(os.getpid()))
+    handle.write(TOKEN)
 def probe(x):
     status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines() if ':' in line)
     return {"namespaces": [os.readlink(f'/proc/self/ns/{kind}') for kind in %r],
             "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "pids": sorted(int(p) for p in os.listdir('/proc') if p.isdigit()),
             "capabilities": [status[k].strip() for k in ('CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb')],
             "no_new_privs": status['NoNewPrivs'].strip(), "tmp": sorted(os.listdir('/tmp')),
-            "random": [float(np.random.rand()), random.random()], "fds": sorted(os.listdir('/proc/self/fd'))}
+            "mine": [TOKEN, open('/tmp/mine').read()], "numpy_testing": __import__('numpy.testing').__name__,
+            "random": [float(np.random.rand()), random.random()], "fds": sorted(os.listdir('/proc/self/fd')),
+            "mounts": sorted(line.split()[1] for line in open('/proc/self/mounts'))}
 """ % (NAMESPACES,)
 
 
@@ -58,7 +61,9 @@ def test_each_warm_sandbox_has_namespaces_a_user_and_a_tmp_of_its_own():
     assert first["uid"] != second["uid"] and first["uid"] >= 65536 and first["gid"] == first["uid"]
     assert first["groups"] == [] and second["groups"] == []
     assert first["pids"] == second["pids"] == [1, 2, 3]  # its reaper, the child, the exercise: no fork server
-    assert first["tmp"] == second["tmp"] == ["load.out", "mine", "probe.out"]
+    assert {"load.out", "mine", "probe.out"} <= set(first["tmp"]) and first["tmp"] == second["tmp"]
+    assert first["mine"][0] == first["mine"][1] != second["mine"][0] == second["mine"][1]  # /tmp: not shared
+    assert first["numpy_testing"] == "numpy"  # numpy's own files still there (Python may live in /tmp)
     assert first["random"] != second["random"]  # seeded afresh, as a new process would be
 
 
@@ -76,6 +81,7 @@ def test_a_warm_child_holds_the_same_descriptors_as_a_cold_one(monkeypatch):
     assert warm_found["fds"] == cold_found["fds"]
     assert warm_found["capabilities"] == cold_found["capabilities"]
     assert [len(warm_found["pids"]), warm_found["tmp"]] == [len(cold_found["pids"]), cold_found["tmp"]]
+    assert set(warm_found["mounts"]) == set(cold_found["mounts"])  # a warm one's covered /tmp is listed twice
 
 
 def test_the_fork_server_comes_back_after_it_dies():

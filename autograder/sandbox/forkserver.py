@@ -7,8 +7,8 @@ isolates as bubblewrap and setpriv isolate a cold one before ``child.main()`` ru
 - new PID, mount, IPC, network and UTS namespaces (nothing a previous submission made is reachable: its
   processes died with its PID namespace, its /tmp, SysV IPC, abstract sockets and host name with the rest);
 - pid 1 of the new PID namespace is a reaper, the child is pid 2 (as under bubblewrap);
-- a fresh /proc that shows only the submission's processes, with sys, sysrq-trigger, irq and bus read-only,
-  and a fresh size-capped /tmp;
+- a fresh /proc that shows only the submission's processes, with sys, sysrq-trigger, irq and bus read-only
+  where writable, and a fresh size-capped /tmp (the folders of Python that lie in /tmp bound again);
 - the unprivileged user id the grader chose for this sandbox, no supplementary groups, every capability
   dropped (bounding, inheritable, ambient, effective, permitted), no_new_privs, a new session;
 - only the file descriptors the grader sent: the channel (fds 0 and 1) and the error file (fd 2);
@@ -34,6 +34,7 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 CAPABILITY_VERSION_3 = 0x20080522
@@ -102,11 +103,13 @@ def become(uid):
 
 
 def fresh_proc():
-    """A /proc of the new PID namespace (mounted from inside it), its kernel-tuning parts read-only."""
+    """A /proc of the new PID namespace (mounted from inside it) instead of the fork server's, its
+    kernel-tuning parts read-only where they are writable, as bubblewrap does."""
+    _check(libc.umount2(b"/proc", ctypes.c_int(MNT_DETACH)), "umount /proc")
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     for name in READ_ONLY_PROC:
         path = f"/proc/{name}"
-        if os.path.exists(path):
+        if os.access(path, os.W_OK):
             mount(path, path, None, MS_BIND | MS_REC)
             mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -120,6 +123,38 @@ def close_all_but(kept):
                 os.close(fd)
             except OSError:  # the listing's own
                 pass
+
+
+def fresh_tmp(size, within):
+    """A new, empty, size-capped /tmp, with the read-only folders of the sandbox's file system that lie in
+    /tmp (Python itself may: a virtual environment there) bound again where they were, as they were (the
+    grader's files covered within them stay covered)."""
+    held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in within]  # reachable once covered
+    try:
+        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        for path, fd in held:
+            parent = os.path.dirname(path)
+            os.makedirs(parent, mode=0o755, exist_ok=True)
+            for folder in _folders_between("/tmp", parent):
+                os.chmod(folder, 0o755)  # crossable by the sandbox's user, whatever the umask
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.mkdir(path, 0o755)
+            else:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    finally:
+        for _, fd in held:
+            os.close(fd)
+
+
+def _folders_between(top, folder):
+    """The folders from ``top`` (excluded) down to ``folder`` (included)."""
+    found = []
+    while folder != top and folder.startswith(top + "/"):
+        found.append(folder)
+        folder = os.path.dirname(folder)
+    return found
 
 
 def encoded_status(status):
@@ -162,7 +197,7 @@ def first_fork(request, control, channel, errors, status):
             raise ValueError(f"user id {uid} is not a sandbox's")
         unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+        fresh_tmp(tmp_bytes, [str(path) for path in request["within_tmp"]])
         init = os.fork()
     except (OSError, KeyError, TypeError, ValueError) as error:
         control.send(json.dumps({"error": str(error)}).encode())

@@ -129,6 +129,18 @@ def forkserver_command(child_dir: Path) -> ChildCommand:
     return ChildCommand([*argv, sys.executable, "-I", f"{CHILD_DIR}/forkserver.py"], env)
 
 
+def read_only_within(folder: str) -> list[str]:
+    """The read-only binds of ``filesystem_arguments`` that lie in ``folder`` (a virtual environment in /tmp):
+    the fork server binds them again over each sandbox's fresh /tmp."""
+    arguments = filesystem_arguments()
+    found: list[str] = []
+    for k, argument in enumerate(arguments):
+        if argument == "--ro-bind" and _within(arguments[k + 2], folder) and arguments[k + 2] != folder:
+            if not any(_within(arguments[k + 2], outer) for outer in found):  # covers within come along
+                found.append(arguments[k + 2])
+    return found
+
+
 def child_mounts(child_dir: Path) -> list[str]:
     """bubblewrap's arguments that show the child's files (``CHILD_FILES``) read-only at ``CHILD_DIR``."""
     mounts = ["--perms", "0755", "--dir", CHILD_DIR]

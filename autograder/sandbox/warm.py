@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .isolation import SANDBOX_TMP_BYTES, Isolation, exit_text, forkserver_command
+from .isolation import SANDBOX_TMP_BYTES, Isolation, exit_text, forkserver_command, read_only_within
 
 START_TIMEOUT = 30.0
 TEARDOWN_TIMEOUT = 10.0
@@ -117,7 +117,8 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         status_read, status_write = os.pipe()
         try:
-            request = json.dumps({"uid": uid, "tmp_bytes": SANDBOX_TMP_BYTES}).encode()
+            request = json.dumps({"uid": uid, "tmp_bytes": SANDBOX_TMP_BYTES,
+                                  "within_tmp": read_only_within("/tmp")}).encode()
             socket.send_fds(self.control, [request], [theirs.fileno(), errors, status_write])
         except OSError as error:
             ours.close()
