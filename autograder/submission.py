@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import re
@@ -87,21 +88,25 @@ def is_figure_cell(cell) -> bool:
 def figure_cells(cells: list[tuple[bool, str]]) -> set[int]:
     """The indexes of the (is a figure, source) cells that need not run: figures whose names no other cell
     reads without setting them itself (a function that uses a figure's variable keeps that figure)."""
-    trees = [_tree(source) for _, source in cells]
-    figures = {index for index, (figure, _) in enumerate(cells) if figure and trees[index] is not None}
-    others = [tree for index, tree in enumerate(trees) if index not in figures and tree is not None]
-    bound = set().union(*map(binds, others))
-    read = {node.id for tree in others for node in ast.walk(tree)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-    needed = read - bound
-    return {index for index in figures if binds(trees[index]).isdisjoint(needed)}
+    if not any(figure for figure, _ in cells):
+        return set()
+    names = [_names(source) for _, source in cells]
+    figures = {index for index, (figure, _) in enumerate(cells) if figure and names[index] is not None}
+    others = [found for index, found in enumerate(names) if index not in figures and found is not None]
+    needed = set().union(*(read for _, read in others)) - set().union(*(bound for bound, _ in others))
+    return {index for index in figures if names[index][0].isdisjoint(needed)}
 
 
-def _tree(source: str) -> ast.Module | None:
+@functools.lru_cache(maxsize=1024)
+def _names(source: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(the names a cell binds, the names it reads), or None when it does not parse. Cached: a release's
+    locked cells are the same in every student's notebook a batch worker reads."""
     try:
-        return ast.parse(source)
+        tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return frozenset(binds(tree)), frozenset(read)
 
 
 def script_cells(name: str, text: str) -> list[Cell]:
