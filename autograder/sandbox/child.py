@@ -478,8 +478,8 @@ class Zygote:
         set_hard_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))
         namespace = self.namespace
-        calls = Speculated() if request.get("speculate") else None
-        answers = request.get("answers") or {}
+        answers = request.get("answers")  # None: not speculating
+        calls = Speculated() if answers is not None else None
         for name in request["helpers"]:
             namespace[name] = Helper(name, channel, namespace.get(name), calls, answers)
         function = namespace.get(request["function"])

@@ -57,10 +57,14 @@ def encode(value, shared: SharedArrays | None = None, _depth: int = 0):
     return {"__unsupported__": type(value).__name__, "repr": _safe_repr(value)}
 
 
+def canonical(data) -> str:
+    """Encoded data as one string: two values encode alike exactly when these are equal."""
+    return json.dumps(data, allow_nan=True, separators=(",", ":"))
+
+
 def call_key(name: str, args: tuple) -> str:
     """A digest of a helper call by value: the helper's name and its encoded arguments."""
-    text = json.dumps(encode(args), allow_nan=True, separators=(",", ":"))
-    return hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{name}\0{canonical(encode(args))}".encode()).hexdigest()
 
 
 def _encoded_array(dtype: str, shape: tuple, data: bytes) -> dict:

@@ -3,15 +3,11 @@ before it imports numpy and the grader, so the server boots (bubblewrap, an inte
 core meanwhile. Imports only the light parts of the sandbox."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from . import warm
-from .isolation import detect
-
-CHILD_DIR = Path(__file__).parent
+from .isolation import SANDBOX_FILES, detect
 
 
 def start_sandbox() -> None:
     """Start this process's fork server without waiting for it, where sandboxes start warm."""
     if warm.wanted(detect()):
-        warm.prestart(CHILD_DIR)
+        warm.prestart(SANDBOX_FILES)

@@ -36,6 +36,7 @@ GRADER_PACKAGES = ["autograder", "cnn_reference"]  # never visible to student co
 ASSIGNMENT_ENTRY_POINTS = "convgrade.assignments"  # where other installed packages register assignments
 DISTRIBUTION = "convgrade"
 CHILD_DIR = "/convgrade"  # where the child's files appear inside the sandbox
+SANDBOX_FILES = Path(__file__).parent  # where they are on the grader's side
 CHILD_FILES = ("child.py", "codec.py", "guard.py", "forkserver.py")
 FORKSERVER_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # see forkserver.py
 SANDBOX_TMP_BYTES = 64 << 20

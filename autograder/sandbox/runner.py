@@ -26,9 +26,7 @@ from ..spec import CaseOutcome, Cell, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
 from . import warm
 from .limits import Limits
-from .isolation import Isolation, child_command, detect, exit_text, grader_packages, sandbox_uid
-
-CHILD_DIR = Path(__file__).parent
+from .isolation import SANDBOX_FILES, Isolation, child_command, detect, exit_text, grader_packages, sandbox_uid
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
 START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before any student code runs
 TEARDOWN_TIMEOUT = 10.0
@@ -167,7 +165,7 @@ class Sandbox:
         checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
         try:
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
-                        "speculate": speculate, "answers": answers or {},
+                        "answers": answers,
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             while True:
                 message = self._receive(deadline)
@@ -216,7 +214,7 @@ class Sandbox:
             self._uid = sandbox_uid()
             try:
                 with open(self._stderr_path, "wb") as stderr:
-                    child = warm.start_child(CHILD_DIR, self._uid, stderr.fileno())
+                    child = warm.start_child(SANDBOX_FILES, self._uid, stderr.fileno())
             except (warm.WarmStartError, OSError):  # as isolated cold: only slower
                 child = None
         self._child = child or self._cold_start(deadline)
@@ -228,12 +226,15 @@ class Sandbox:
                 raise ChildLost("it sent something else than 'ready'")
         except (ChildLost, OSError) as error:
             self._stop()
-            raise SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
-                               + _read_start(self._stderr_path, 4000)) from None
+            raise self._start_failed(error) from None
+
+    def _start_failed(self, error: Exception) -> SandboxError:
+        return SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
+                            + _read_start(self._stderr_path, 4000))
 
     def _cold_start(self, deadline: float) -> ColdChild:
         info_read, info_write = os.pipe() if self.isolation.namespaces else (None, None)
-        command = child_command(self.isolation, CHILD_DIR, info_write)
+        command = child_command(self.isolation, SANDBOX_FILES, info_write)
         try:
             with open(self._stderr_path, "wb") as stderr:
                 process = subprocess.Popen(
@@ -249,8 +250,7 @@ class Sandbox:
                 child.inner = _sandbox_init(info_read, deadline)
         except ChildLost as error:
             child.stop()
-            raise SandboxError(f"the grading process failed to start ({self.isolation.level} isolation): {error}\n"
-                               + _read_start(self._stderr_path, 4000)) from None
+            raise self._start_failed(error) from None
         finally:
             if info_read is not None:
                 os.close(info_read)
@@ -378,11 +378,11 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
                 return Checked(False, None)
             args = codec.decode(call["args"], arrays)
             answer = answer_call(call["name"], args, helpers)
+            key = None
             if answer.get("own"):
                 continue
-            key = None
             if "raised" in call or "value" not in call or "value" not in answer or (
-                    _canonical(answer["value"]) != _canonical(call["value"])):
+                    codec.canonical(answer["value"]) != codec.canonical(call["value"])):
                 key = codec.call_key(call["name"], args)
                 corrections[key] = answer
         if raised and key is not None:
@@ -390,10 +390,6 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
         return Checked(not corrections, corrections)
     except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
         return Checked(False, None)
-
-
-def _canonical(data) -> str:
-    return json.dumps(data, allow_nan=True, separators=(",", ":"))
 
 
 def clean_error(error) -> ErrorInfo:

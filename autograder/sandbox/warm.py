@@ -58,14 +58,16 @@ class WarmChild:
         return exit_text(self.exit_code(TEARDOWN_TIMEOUT), bubblewrap=True)
 
     def stop(self) -> None:
-        self.close(TEARDOWN_TIMEOUT)
-
-    def kill(self) -> None:
-        """SIGKILL the namespace's pid 1: the kernel kills every process of the namespace with it."""
+        """SIGKILL the namespace's pid 1 (the kernel kills every process of the namespace with it), wait until
+        it is gone (at most TEARDOWN_TIMEOUT), release the descriptors."""
         try:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        select.select([self.pidfd], [], [], TEARDOWN_TIMEOUT)
+        self.channel.close()
+        os.close(self.pidfd)
+        os.close(self.status)
 
     def exit_code(self, timeout: float) -> int | None:
         """pid 1's exit status as bubblewrap gives it (code, or 128 + signal); None if not told in time."""
@@ -76,14 +78,6 @@ class WarmChild:
                 break
             data += chunk
         return int(data) if data.isdigit() else None
-
-    def close(self, timeout: float) -> None:
-        """Kill, wait until pid 1 is gone (at most ``timeout``), release the descriptors."""
-        self.kill()
-        select.select([self.pidfd], [], [], timeout)
-        self.channel.close()
-        os.close(self.pidfd)
-        os.close(self.status)
 
 
 class ForkServer:
@@ -191,7 +185,7 @@ def start_child(child_dir: Path, uid: int, errors: int) -> WarmChild:
         if _server is None or not _server.alive():
             if _server is not None:
                 _server.close()
-                _server = None
+                _server = None  # not a closed server, should a new one fail to start
             _server = ForkServer(child_dir)
         try:
             return _server.spawn(uid, errors)
