@@ -136,3 +136,31 @@ def test_an_attack_earns_the_same_started_warm_or_cold(attack, tmp_path):
         assert "8675309" not in result.stdout
     assert scores["warm"] == scores["cold"]
     assert not (tmp_path / "marker").exists()
+
+
+REAPER_ATTACK = """
+import os, signal
+def attack(x):
+    found = {}
+    try:
+        found["fds"] = os.listdir("/proc/1/fd")
+    except OSError as error:
+        found["fds"] = type(error).__name__
+    os.kill(1, signal.SIGKILL)
+    found["alive"] = os.path.exists("/proc/1")
+    found["status"] = [line for line in open("/proc/1/status").read().splitlines() if line.startswith(("CapEff", "CapBnd"))]
+    return found
+"""
+
+
+def test_student_code_can_neither_kill_nor_look_into_its_sandboxs_pid_1():
+    """pid 1 (the reaper) has the sandbox's user, but changed to it without exec: not dumpable, so its open
+    files are closed to the student, and as a namespace's init it ignores a SIGKILL sent from inside."""
+    with Sandbox([Cell("attack.py", REAPER_ATTACK)], PATIENT) as sandbox:
+        sandbox.load()
+        assert type(sandbox._child).__name__ == "WarmChild"
+        outcome = sandbox.run("attack", [("c", (0,))]).cases["c"]
+        again = sandbox.run("attack", [("c", (0,))]).cases["c"]  # the sandbox still serves
+    assert outcome.error is None and again.error is None, outcome.error
+    assert outcome.value == {"fds": "PermissionError", "alive": True,
+                             "status": ["CapEff:\t0000000000000000", "CapBnd:\t0000000000000000"]}
