@@ -8,11 +8,24 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from .diagnose import Evidence
 from .spec import Case, ExerciseSpec, Expected
 
 Helpers = Mapping[str, Callable[..., object]]  # helper name -> the grader's answer to a call of it
+
+
+@runtime_checkable
+class StackedAnswer(Protocol):
+    """A helper's answer that can also answer many calls at once: ``stacked(columns)`` takes one column per
+    argument for N calls of one signature (arrays stacked on a new leading axis, other arguments as lists)
+    and returns the N answers stacked, row k exactly (dtype, shape, bits) what ``answer(*call_k)`` returns;
+    it raises ValueError when it cannot answer them all (then each is answered alone)."""
+
+    def __call__(self, *args) -> object: ...
+
+    def stacked(self, columns: list) -> object: ...
 
 
 class AnswerWithOwn(Exception):

@@ -56,6 +56,7 @@ class Exercise:
     rtol: float = 1e-5
     atol: float = 1e-8
     cost: Callable[..., int] | None = None  # elements the reference touches for these args (None: the inputs')
+    stacked: Callable[..., np.ndarray] | None = None  # the reference on many calls at once (cnn_reference.stacked)
 
     @cached_property
     def spec(self) -> ExerciseSpec:
@@ -245,13 +246,32 @@ def read_only(value) -> None:
             read_only(item)
 
 
-def bounded(helper: Exercise) -> Callable:
+def bounded(helper: Exercise) -> BoundedAnswer:
     """The reference of ``helper`` as the answer to a helper call, refusing inputs far larger than any case."""
-    def answer(*args):
-        if helper.work(args) > MAX_HELPER_WORK:
-            raise ValueError(f"{helper.name} was called on inputs far larger than any case needs")
-        return helper.reference(*args)
-    return answer
+    return BoundedAnswer(helper)
+
+
+class BoundedAnswer:
+    """``bounded``'s answer (a ``checks.StackedAnswer``): one call, or many calls of one signature at once when
+    the exercise has a stacked reference."""
+
+    def __init__(self, helper: Exercise):
+        self.helper = helper
+
+    def __call__(self, *args):
+        if self.helper.work(args) > MAX_HELPER_WORK:
+            raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        return self.helper.reference(*args)
+
+    def stacked(self, columns: list) -> np.ndarray:
+        """The answers to N calls, their arguments in ``columns``; ValueError when one would be refused."""
+        if self.helper.stacked is None:
+            raise ValueError(f"{self.helper.name} has no stacked reference")
+        count = len(columns[0])
+        calls = [tuple(column[k] for column in columns) for k in range(count if self.helper.cost else 1)]
+        if any(self.helper.work(args) > MAX_HELPER_WORK for args in calls):  # without a cost: shapes decide
+            raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        return self.helper.stacked(*columns)
 
 
 def describe_args(args: tuple, names: tuple[str, ...]) -> str:

@@ -23,7 +23,8 @@ KIT_MODULES = (
     "reports/__init__.py", "reports/gradescope.py", "reports/json_report.py", "reports/junit.py",
     "reports/scores.py", "reports/text.py",
     "sandbox/__init__.py", "sandbox/child.py", "sandbox/codec.py", "sandbox/early.py", "sandbox/forkserver.py",
-    "sandbox/guard.py", "sandbox/isolation.py", "sandbox/limits.py", "sandbox/runner.py", "sandbox/warm.py",
+    "sandbox/guard.py", "sandbox/helper_calls.py", "sandbox/isolation.py", "sandbox/limits.py",
+    "sandbox/runner.py", "sandbox/warm.py",
 )
 DEPENDENCIES = ("numpy>=2.0", "pytest>=8", "matplotlib>=3.8")
 

@@ -88,17 +88,37 @@ def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(monkeyp
 
 
 def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(monkeypatch):
-    """Correcting ahead would find one more call per run (the code stops at the first wrong value): the parent
-    answers each call instead, after the first run."""
+    """Correcting ahead would find one more call per run (the code stops at the first wrong value): the second
+    run gets the answers to the calls the first one found, and asks the parent for every other call of that
+    helper (here the second call of each case)."""
     round_trips = []
     answer = runner.answer_helper
     monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = ("def double(x):\n    return (x * 2.0).tolist()\n\n"
               "def quad(x):\n    return double(double(x) * 1.0)\n")
     speculated, _ = run(source)
-    assert len(round_trips) == 4 and speculated.status == "exited"
+    assert len(round_trips) == 2 and speculated.status == "exited"
     for case_id, (x,) in CASES:
         np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
+def test_a_call_on_which_the_helper_raises_is_asked_and_the_run_stands(monkeypatch):
+    """The student's helper raises on the second case only: that call is asked of the parent at once, and the
+    other calls' records hold, so the exercise runs once."""
+    round_trips = []
+    answer = runner.answer_helper
+    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
+    source = ("def double(x):\n    if x.ndim == 2:\n        raise ValueError('2-D is not done yet')\n"
+              "    return x * 2.0\n\n"
+              "def quad(x):\n    return double(x) + double(x)\n")
+    speculated, checked = run(source)
+    answered, _ = run(source, speculate=False)
+    assert len(round_trips) == 2 + 4  # the two calls of the 2-D case; then the answered run's four
+    assert checked == 4  # the two 1-D records checked, the two 2-D calls answered: one run
+    assert speculated.status == answered.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+        np.testing.assert_array_equal(values(answered)[case_id], 4 * x)
 
 
 def test_a_helper_that_hangs_costs_its_run_and_the_answered_run_stands():

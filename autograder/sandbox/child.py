@@ -206,20 +206,29 @@ class Helper:
     recorded answer), or tells it to call the student's own function ``own`` when it has no answer.
 
     Speculating (``calls`` is a ``Speculated``), a call of a helper the student defined is answered by ``own``
-    at once, on copies of its arguments, and recorded (arguments, value, whether it raised) for the parent to
-    check after the case: if every recorded value is the one the parent would have answered, the run stands
-    as if the parent had answered each call; if not, the parent runs the exercise again, with ``answers``: its
-    own answers to the calls that differed (by ``codec.call_key``), given without asking it.
+    at once, on copies of its arguments, and recorded (arguments, value) for the parent to check after the
+    case: if every recorded value is the one the parent would have answered, the run stands as if the parent
+    had answered each call; if not, the parent runs the exercise again, with ``answers``: its own answers to
+    the calls that differed (by ``codec.call_key``), given without asking it. A call on which ``own`` raises
+    an Exception is asked of the parent instead (and not recorded), as is every call of a helper the parent
+    named in ``ask`` that ``answers`` does not hold.
     """
 
-    def __init__(self, name, channel, own, calls=None, answers=None):
+    def __init__(self, name, channel, own, calls=None, answers=None, ask=False):
         self.name, self.channel, self.own, self.calls, self.answers = name, channel, own, calls, answers or {}
+        self.ask = ask
         self.__name__ = name
 
     def __call__(self, *args):
         if self.calls is not None and callable(self.own):
             known = self.answers.get(codec.call_key(self.name, args)) if self.answers else None
-            return self._speculate(args) if known is None else self._answered(known, args)
+            if known is not None:
+                return self._answered(known, args)
+            if not self.ask:
+                return self._speculate(args)
+        return self._asked(args)
+
+    def _asked(self, args):
         self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
         return self._answered(self.channel.receive(), args)
 
@@ -239,11 +248,18 @@ class Helper:
         sys.stdout = sys.stderr = QUIET  # what it prints would not have been printed had the parent answered
         try:
             value = self.own(*codec.copied(args))
+        except Exception:
+            raised = True
         except BaseException:
             record["raised"] = True
             raise
+        else:
+            raised = False
         finally:
             sys.stdout, sys.stderr = shown
+        if raised:
+            self.calls.drop(record)
+            return self._asked(args)
         record["value"] = codec.encode(value)
         return value
 
@@ -264,6 +280,13 @@ class Speculated:
         record = {"name": name, "args": codec.encode(args, self.arrays)}
         self.calls.append(record)
         return record
+
+    def drop(self, record):
+        """Forget ``record`` (a call the parent answered after all); its arrays stay stored."""
+        for index in range(len(self.calls) - 1, -1, -1):
+            if self.calls[index] is record:
+                del self.calls[index]
+                return
 
     def to_message(self):
         if len(self.calls) >= MAX_SPECULATED_CALLS:
@@ -480,8 +503,9 @@ class Zygote:
         namespace = self.namespace
         answers = request.get("answers")  # None: not speculating
         calls = Speculated() if answers is not None else None
+        ask = set(request.get("ask") or ())
         for name in request["helpers"]:
-            namespace[name] = Helper(name, channel, namespace.get(name), calls, answers)
+            namespace[name] = Helper(name, channel, namespace.get(name), calls, answers, name in ask)
         function = namespace.get(request["function"])
         if not callable(function):
             channel.send({"event": "missing"})

@@ -17,23 +17,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks import AnswerWithOwn, Helpers
+from ..checks import Helpers
 from ..spec import CaseOutcome, Cell, ErrorInfo, ExerciseRun, LoadResult, Where
 from . import codec
 from . import warm
+from .helper_calls import Checked, SpeculationChecks, answer_helper
 from .limits import Limits
 from .isolation import SANDBOX_FILES, Isolation, child_command, detect, exit_text, grader_packages, sandbox_uid
 GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
 START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before any student code runs
 TEARDOWN_TIMEOUT = 10.0
 RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
-MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
 SPECULATION_ROUNDS = 3  # speculating runs of an exercise, each with the answers the ones before lacked
-RECORD = {"name", "args", "value", "raised"}  # what a record of a speculated call may hold
 
 
 class SandboxError(RuntimeError):
@@ -136,25 +133,30 @@ class Sandbox:
         Speculating, a helper the student defined answers its calls at once (no round trip to this process)
         and the child records each call; every recorded value must be exactly what ``helpers`` would have
         answered, with the arguments left unchanged, and the run must end normally. Otherwise the exercise
-        runs again in a fresh fork with every call answered here, so speculating changes no outcome, short of
-        what the student's own helper does beside its value (global state, its own records): that is the
+        runs again in a fresh fork, with this process's answers to the calls that differed given ahead, and
+        every other call of a helper whose wrong value made a case raise asked of this process (its later
+        calls are not known ahead); after ``SPECULATION_ROUNDS`` such runs, or a run that cannot be
+        corrected, it runs once more with every call answered here. So speculating changes no outcome, short
+        of what the student's own helper does beside its value (global state, its own records): that is the
         student's code run as written, and no answer of the grader's reaches the child either way.
         """
         if speculate and helpers:
             answers: dict[str, dict] = {}
+            ask: set[str] = set()
             for _ in range(SPECULATION_ROUNDS):
-                run, checked = self._run(function, cases, helpers, answers)
+                run, checked = self._run(function, cases, helpers, answers, ask)
                 if checked.held:
                     return run
                 if not checked.corrections:
                     break
                 answers.update(checked.corrections)
+                ask |= checked.distrusted
         return self._run(function, cases, helpers, None)[0]
 
     def _run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers,
-             answers: dict[str, dict] | None) -> tuple[ExerciseRun, Checked]:
-        """The run, speculating with ``answers`` given ahead (None: not speculating), and how the speculated
-        calls checked (see ``run``)."""
+             answers: dict[str, dict] | None, ask: set[str] = frozenset()) -> tuple[ExerciseRun, Checked]:
+        """The run, speculating with ``answers`` given ahead and the helpers in ``ask`` asked (``answers`` None:
+        not speculating), and how the speculated calls checked (see ``run``)."""
         if self._child is None:
             self.load()
         if self._child is None:
@@ -165,7 +167,7 @@ class Sandbox:
         checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
         try:
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
-                        "answers": answers,
+                        "answers": answers, "ask": sorted(ask),
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             while True:
                 message = self._receive(deadline)
@@ -299,99 +301,6 @@ class Sandbox:
 
 
 # -- what crosses the channel -----------------------------------------------------------------------------
-def answer_helper(message: dict, helpers: Helpers) -> dict:
-    """The parent's answer to one helper call: {"value"}, {"own": True} (call the student's own helper) or
-    {"error": {"type", "message"}}."""
-    try:
-        args = codec.decode(message.get("args"))
-    except Exception as error:  # malformed
-        return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
-    return answer_call(message.get("name"), args, helpers)
-
-
-def answer_call(name, args, helpers: Helpers) -> dict:
-    """``answer_helper`` for a call whose arguments are decoded."""
-    if type(name) is not str or name not in helpers:
-        return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
-    try:
-        if not isinstance(args, tuple):
-            raise codec.CodecError("the arguments are not a tuple")
-        return {"value": codec.encode(helpers[name](*args))}
-    except AnswerWithOwn:
-        return {"own": True}
-    except Exception as error:  # the reference rejected the input, or the call was refused
-        return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
-
-
-@dataclass(frozen=True)
-class Checked:
-    """How a run's speculated helper calls checked: ``held`` when every one got exactly the parent's answer;
-    else ``corrections``, the parent's answer to each call that did not (by ``codec.call_key``), or None when
-    they cannot be corrected (malformed records, too many, out of time, a run that did not end normally)."""
-
-    held: bool
-    corrections: dict[str, dict] | None
-
-
-class SpeculationChecks:
-    """``check_speculated`` for each case's records, in a thread, while the child runs the next cases."""
-
-    def __init__(self, helpers: Helpers, deadline: float):
-        self._helpers, self._deadline = helpers, deadline
-        self._pool: ThreadPoolExecutor | None = None
-        self._results: list[Future] = []
-
-    def add(self, speculated, raised: bool) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="convgrade-checks")
-        self._results.append(self._pool.submit(check_speculated, speculated, self._helpers, self._deadline, raised))
-
-    def result(self) -> Checked:
-        """Every case's checks together (waits for them); a check that broke cannot be corrected."""
-        if self._pool is None:
-            return Checked(True, {})
-        try:
-            found = [result.result() if result.exception() is None else Checked(False, None)
-                     for result in self._results]
-        finally:
-            self._pool.shutdown(cancel_futures=True)
-        if any(checked.corrections is None for checked in found):
-            return Checked(False, None)
-        return Checked(all(checked.held for checked in found),
-                       {key: answer for checked in found for key, answer in checked.corrections.items()})
-
-
-def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool = False) -> Checked:
-    """How the calls the child recorded ({"arrays", "calls"}) check: each must have got from the student's own
-    helper exactly (same type, dtype, shape and bits) what ``answer_call`` gives, or be one it answers with the
-    student's own anyway; one that raised, or got another value, is corrected with the parent's answer. When
-    the case ``raised`` right after a call that needs correcting, the calls it would have made next are not
-    known (each run would find one more): that cannot be corrected ahead."""
-    corrections: dict[str, dict] = {}
-    key = None
-    try:
-        calls, arrays = speculated["calls"], [codec.decode(array) for array in speculated["arrays"]]
-        if type(calls) is not list or len(calls) > MAX_CHECKED_CALLS:
-            return Checked(False, None)
-        for call in calls:
-            if time.monotonic() > deadline or type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
-                return Checked(False, None)
-            args = codec.decode(call["args"], arrays)
-            answer = answer_call(call["name"], args, helpers)
-            key = None
-            if answer.get("own"):
-                continue
-            if "raised" in call or "value" not in call or "value" not in answer or (
-                    codec.canonical(answer["value"]) != codec.canonical(call["value"])):
-                key = codec.call_key(call["name"], args)
-                corrections[key] = answer
-        if raised and key is not None:
-            return Checked(False, None)
-        return Checked(not corrections, corrections)
-    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
-        return Checked(False, None)
-
-
 def clean_error(error) -> ErrorInfo:
     """An error as the child described it, forced into an ErrorInfo of bounded size."""
     if not isinstance(error, dict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 import cnn_reference as ref
+from cnn_reference import stacked
 
 from ...course import Exercise, Family, course_rng, normal
 from .cases import conv_args, conv_backward_args, pool_backward_args, tied
@@ -88,6 +89,7 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("f1", "1x1 window, one channel", lambda r: (normal(r, 1, 1, 1), normal(r, 1, 1, 1), normal(r, 1, 1, 1))),
          Family("even_f", "even f, many channels", lambda r: (normal(r, 2, 2, 7), normal(r, 2, 2, 7), normal(r, 1, 1, 1))),
          Family("large_bias", "large bias", lambda r: (normal(r, 3, 3, 2), normal(r, 3, 3, 2), normal(r, 1, 1, 1) * 50))),
+        stacked=stacked.conv_single_step,
     ),
     Exercise(
         "conv_forward", 20, ref.conv_forward, ("A_prev", "W", "b", "hparameters"), ("Z", "cache"), _conv_forward_public,
@@ -143,6 +145,7 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("random", "a random 3x3 window", lambda r: (normal(r, 3, 3),)),
          Family("ties", "windows with tied maxima (every maximum is True)", lambda r: (tied(r, 3, 3),), count=2),
          Family("negative", "all values negative", lambda r: (-np.abs(normal(r, 2, 4)) - 1,))),
+        stacked=stacked.create_mask_from_window,
     ),
     Exercise(
         "distribute_value", 5, ref.distribute_value, ("dz", "shape"), ("a",), _distribute_value_public,
@@ -150,6 +153,7 @@ EXERCISES: tuple[Exercise, ...] = (
          Family("float", "a negative float dz, 4x3 window", lambda r: (float(normal(r, 1)[0]) - 1, (4, 3))),
          Family("single", "a 1x1 window", lambda r: (float(normal(r, 1)[0]), (1, 1)))),
         cost=lambda dz, shape: int(np.prod([abs(int(n)) for n in shape])),
+        stacked=stacked.distribute_value,
     ),
     Exercise(
         "pool_backward", 20, ref.pool_backward, ("dA", "cache", "mode"), ("dA_prev",), _pool_backward_public,
