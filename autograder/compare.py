@@ -77,7 +77,7 @@ def _compare_scalar(expected, got, rtol, atol, name):
         return Mismatch("type", f"{_at(name)}expected a number, got {_kind(got)}")
     if isinstance(expected, numbers.Integral) and not isinstance(got, numbers.Integral):
         return Mismatch("type", f"{_at(name)}expected an integer, got {_kind(got)}")
-    if not np.isclose(got, expected, rtol=rtol, atol=atol):
+    if not _scalar_close(got, expected, rtol, atol):
         error = abs(float(got) - float(expected))
         return Mismatch("values", f"{_at(name)}expected {_num(expected)}, got {_num(got)} (off by {error:.3g})")
     return None
@@ -114,6 +114,33 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, rtol, atol, name):
         f"expected {_num(expected[first])}, got {_num(got[first])}; max abs error {max_abs:.3g}, "
         f"max rel error {max_rel:.3g}. {_excerpt(name, expected, got, first)}",
     )
+
+
+def _scalar_close(got, expected, rtol: float, atol: float) -> bool:
+    """``np.isclose(got, expected, rtol, atol)`` for two real numbers: by ``is_close`` when both are float64
+    (python or numpy floats, the usual case: numpy computes in float64 then too), else by numpy itself."""
+    with np.errstate(all="ignore"):  # nothing may reach stderr (see _compare_array)
+        if type(got) in (float, np.float64) and type(expected) in (float, np.float64):
+            return bool(is_close(np.float64(got), np.float64(expected), rtol, atol))
+        return bool(np.isclose(got, expected, rtol=rtol, atol=atol))
+
+
+def identical(a, b) -> bool:
+    """``a`` and ``b`` hold the same thing bit for bit: the same types and, for arrays (in tuples, lists and
+    dicts too), the same dtype, shape and bytes. False where unsure."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is np.ndarray:
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if type(a) in (tuple, list):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(identical(a[key], b[key]) for key in a)
+    if type(a) in (bool, int, str, type(None)):
+        return a == b
+    if type(a) is float or isinstance(a, np.generic):
+        return np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    return False
 
 
 def is_close(have: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .checks import ExerciseChecks
-from .compare import compare, short_repr
+from .compare import compare, identical, short_repr
 from .diagnose import diagnose_error, diagnose_value
 from .model import CaseResult, ExerciseResult
 from .pictures import first_wrong
@@ -321,5 +321,5 @@ def _changed_inputs(spec: ExerciseSpec, args: tuple, after: tuple | None) -> str
     if not isinstance(after, tuple) or len(after) != len(args):
         return ""
     changed = [name for name, before, now in zip(spec.arg_names, args, after)
-               if compare(before, now, rtol=0, atol=0) is not None]
+               if not identical(before, now) and compare(before, now, rtol=0, atol=0) is not None]
     return ", ".join(changed)

@@ -17,8 +17,10 @@ stand-ins off the import path, as student code could). The ratio of the two is w
 Two more pairs, each alternating in one run: grading in process with speculated helper calls (the student's
 own helper answers, the parent checks afterwards) and with every helper call answered by the parent (as
 before); and with the warm start (a fork of the fork server, root level) and with a cold start (bubblewrap,
-a new interpreter, numpy's import) of every sandbox. `convgrade check` is timed on the solved notebook in a
-student's copy of the release (public cases only).
+a new interpreter, numpy's import) of every sandbox. A third pair is CPU time, not wall time: this
+process's (the parent's) while it grades in process, checking speculated helper calls stacked
+(``cnn_reference.stacked``) and one call at a time, as before. `convgrade check` is timed on the solved
+notebook in a student's copy of the release (public cases only).
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from autograder.course_grading import grade_path
 from autograder.judging import grade_exercise
 from autograder.reports import render
 from autograder.registry import by_name
-from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect, warm
+from autograder.sandbox import Cell, Isolation, Limits, Sandbox, detect, helper_calls, warm
 from autograder.submission import notebook_cells, plain_python, read_cells
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,20 +100,22 @@ def student_copy(folder: Path) -> Path:
     return Path(shutil.copy(NOTEBOOK, folder / "conv_step_by_step.ipynb"))
 
 
-def in_process_seconds(speculate: bool = True, cold: bool = False) -> float:
+def in_process_seconds(speculate: bool = True, cold: bool = False, stacked: bool = True,
+                       clock=time.perf_counter) -> float:
     """Grade the .py in process, speculating or with every helper call answered by the parent, started warm
-    or cold."""
-    original = Sandbox.run
+    or cold, checking speculated calls stacked or one at a time; timed by ``clock``."""
+    original, min_stack = Sandbox.run, helper_calls.MIN_STACK
     os.environ[warm.COLD_START_VARIABLE] = "1" if cold else "0"
     Sandbox.run = lambda self, function, cases, helpers={}, speculate_=True: original(self, function, cases, helpers,
                                                                                        speculate)
+    helper_calls.MIN_STACK = min_stack if stacked else sys.maxsize
     try:
-        start = time.perf_counter()
+        start = clock()
         report = grade_path(SUBMISSION, SEED)
         assert report.score == report.max_score, render(report, "text")
-        return time.perf_counter() - start
+        return clock() - start
     finally:
-        Sandbox.run = original
+        Sandbox.run, helper_calls.MIN_STACK = original, min_stack
         os.environ.pop(warm.COLD_START_VARIABLE)
 
 
@@ -144,11 +148,15 @@ def main(argv=None) -> None:
             commands.append(command_seconds())
             notebooks.append(command_seconds(NOTEBOOK))
             checks.append(command_seconds(copy, "check"))
-    pairs = {name: {"now": [], "before": []} for name in ("speculated helper calls", "warm start")}
+    pairs = {name: {"now": [], "before": []}
+             for name in ("speculated helper calls", "warm start", "stacked checks (this process's CPU)")}
     in_process_seconds()
     for _ in range(args.repeats):
         pairs["speculated helper calls"]["now"].append(in_process_seconds())
         pairs["speculated helper calls"]["before"].append(in_process_seconds(speculate=False))
+        for stacked, name in ((True, "now"), (False, "before")):
+            pairs["stacked checks (this process's CPU)"][name].append(
+                in_process_seconds(stacked=stacked, clock=time.process_time))
         if warm.wanted(detect()):
             pairs["warm start"]["now"].append(in_process_seconds())
             pairs["warm start"]["before"].append(in_process_seconds(cold=True))

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.compare import compare, is_close
+from autograder.compare import _scalar_close, compare, identical, is_close
 
 
 def message(expected, got, rtol=1e-5, atol=1e-8):
@@ -88,3 +88,25 @@ def test_is_close_is_numpys_isclose_without_equal_nan(pair, rtol, atol):
     have, want = (np.array(values, dtype=np.float64) for values in pair)
     np.testing.assert_array_equal(is_close(have, want, rtol, atol),
                                   np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=False))
+
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**62, 2**62),
+                    st.floats(width=32).map(np.float32), st.integers(-2**31, 2**31).map(np.int64))
+
+
+@given(got=NUMBERS, expected=NUMBERS, rtol=st.sampled_from([0.0, 1e-7, 1e-5, 0.5]), atol=st.sampled_from([0.0, 1e-8, 1.0]))
+def test_scalar_closeness_is_numpys_isclose(got, expected, rtol, atol):
+    with np.errstate(all="ignore"):
+        assert _scalar_close(got, expected, rtol, atol) == bool(np.isclose(got, expected, rtol=rtol, atol=atol))
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ((np.zeros(3), {"pad": 1}), (np.zeros(3), {"pad": 1}), True),
+    ((np.zeros(3),), (np.zeros(3, dtype=np.float32),), False),
+    ((np.zeros(3),), (-np.zeros(3),), False),  # equal values, other bits: compare() decides
+    ((np.array([np.nan]),), (np.array([np.nan]),), True),
+    ((1, 2.0), (1, 2), False),
+    ({"a": 1}, {"b": 1}, False),
+])
+def test_identical_is_bit_for_bit(a, b, same):
+    assert identical(a, b) is same
