@@ -18,6 +18,23 @@ def test_arrays_round_trip_exactly(array):
     assert back.flags.writeable
 
 
+@given(hnp.arrays(dtypes, hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=5)),
+       st.sampled_from(["transpose", "strided", "fortran", "subclass"]))
+def test_views_and_other_layouts_encode_as_their_c_order_contents(array, layout):
+    """Student results and helper arguments are often slices (W[..., c]) or transposes: what crosses is the
+    values in C order, alike whatever the memory layout, also through the shared store of helper calls."""
+    view = {"transpose": array.T, "strided": array[::2, ::-1], "fortran": np.asfortranarray(array),
+            "subclass": np.ma.MaskedArray(array).data.view(np.matrix) if array.ndim == 2 else array}[layout]
+    contiguous = np.ascontiguousarray(view)
+    assert codec.encode(view) == codec.encode(np.asarray(contiguous))
+    shared = codec.SharedArrays()
+    assert codec.encode((view, contiguous), shared)["__tuple__"][0] == codec.encode(contiguous, shared)
+    assert len(shared.encoded) == 1
+    back = codec.decode(codec.encode(view))
+    assert type(back) is np.ndarray and back.flags.c_contiguous
+    np.testing.assert_array_equal(back, contiguous)
+
+
 def test_nested_values_keep_their_types():
     value = (np.float64(1.5), 2, 3.0, "s", None, True, [np.float32(2)], {"stride": 2, "pad": np.int64(1)})
     back = codec.decode(codec.encode(value))

@@ -23,8 +23,8 @@ _tobytes = np.ndarray.tobytes
 _copy = np.ndarray.copy
 _view = np.ndarray.view
 _reshape = np.ndarray.reshape
-_ascontiguousarray = np.ascontiguousarray
 _ARRAY_KINDS = "biuf"
+_PLAIN = (bool, int, float, str)
 _HEADER = struct.Struct(">Q")
 MAX_FRAME = 256 * 1024 * 1024
 
@@ -36,25 +36,33 @@ class CodecError(ValueError):
 def encode(value, shared: SharedArrays | None = None, _depth: int = 0):
     """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes; with ``shared``, as a
     reference to the array's one copy there)."""
+    kind = type(value)
+    if kind is _ndarray:
+        return _encode_array(value, shared)
+    if value is None or kind in _PLAIN:
+        return value
     if _depth > 20:
         return {"__unsupported__": "nesting", "repr": "nested more than 20 levels"}
-    if value is None or type(value) in (bool, int, float, str):
-        return value
     if isinstance(value, _ndarray):
-        array = _view(value, _ndarray)
-        if array.dtype.kind not in _ARRAY_KINDS:
-            return {"__unsupported__": f"ndarray[{array.dtype}]", "repr": f"array of dtype {array.dtype}"}
-        data = _tobytes(_ascontiguousarray(array))
-        if shared is not None:
-            return shared.refer(array.dtype.str, array.shape, data)
-        return _encoded_array(array.dtype.str, array.shape, data)
-    if isinstance(value, _generic) and _dtype(type(value)).kind in _ARRAY_KINDS:
-        return {"__npscalar__": _dtype(type(value)).str, "data": base64.b64encode(value.tobytes()).decode()}
-    if type(value) in (list, tuple):
-        return {"__" + type(value).__name__ + "__": [encode(item, shared, _depth + 1) for item in value]}
-    if type(value) is dict and all(type(key) is str for key in value):
+        return _encode_array(_view(value, _ndarray), shared)
+    if isinstance(value, _generic) and _dtype(kind).kind in _ARRAY_KINDS:
+        return {"__npscalar__": _dtype(kind).str, "data": base64.b64encode(value.tobytes()).decode()}
+    if kind in (list, tuple):
+        return {"__" + kind.__name__ + "__": [encode(item, shared, _depth + 1) for item in value]}
+    if kind is dict and all(type(key) is str for key in value):
         return {"__dict__": {key: encode(item, shared, _depth + 1) for key, item in value.items()}}
-    return {"__unsupported__": type(value).__name__, "repr": _safe_repr(value)}
+    return {"__unsupported__": kind.__name__, "repr": _safe_repr(value)}
+
+
+def _encode_array(array: np.ndarray, shared: SharedArrays | None):
+    """An exact ndarray encoded (its bytes in C order, whatever its layout)."""
+    dtype = array.dtype
+    if dtype.kind not in _ARRAY_KINDS:
+        return {"__unsupported__": f"ndarray[{dtype}]", "repr": f"array of dtype {dtype}"}
+    data = _tobytes(array)
+    if shared is not None:
+        return shared.refer(dtype.str, array.shape, data)
+    return _encoded_array(dtype.str, array.shape, data)
 
 
 def canonical(data) -> str:
@@ -90,11 +98,12 @@ class SharedArrays:
 
 def copied(value, _depth: int = 0):
     """``value`` with every array in it (in lists, tuples and dicts) copied, the rest as it is."""
-    if isinstance(value, _ndarray):
+    kind = type(value)
+    if kind is _ndarray or isinstance(value, _ndarray):
         return _copy(value)
-    if _depth < 20 and type(value) in (list, tuple):
-        return type(value)(copied(item, _depth + 1) for item in value)
-    if _depth < 20 and type(value) is dict:
+    if _depth < 20 and kind in (list, tuple):
+        return kind([copied(item, _depth + 1) for item in value])
+    if _depth < 20 and kind is dict:
         return {key: copied(item, _depth + 1) for key, item in value.items()}
     return value
 
