@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from . import __version__
 
 PACKAGE = Path(__file__).parent
 DISTRIBUTION = "convgrade-student"
@@ -56,13 +57,6 @@ class KitError(Exception):
     """The kit could not be built."""
 
 
-def kit_version() -> str:
-    try:
-        return version("convgrade")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0.0.0"
-
-
 def stage(folder: Path) -> Path:
     """Lay out the kit's project in ``folder`` (its pyproject and its modules); returns ``folder``."""
     for module in KIT_MODULES:
@@ -70,7 +64,7 @@ def stage(folder: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE / module, target)
     (folder / "pyproject.toml").write_text(PYPROJECT.format(
-        name=DISTRIBUTION, version=kit_version(), dependencies=", ".join(f'"{d}"' for d in DEPENDENCIES)))
+        name=DISTRIBUTION, version=__version__, dependencies=", ".join(f'"{d}"' for d in DEPENDENCIES)))
     return folder
 
 

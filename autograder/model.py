@@ -1,12 +1,11 @@
 """Grading results as plain data: what every report adapter (text, JSON, Gradescope, JUnit) renders."""
 from __future__ import annotations
 
-import functools
 import platform
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import get_args
 
+from . import __version__
 from .pictures import Picture
 from .spec import CaseStatus
 
@@ -69,17 +68,7 @@ def versions_in_use() -> dict[str, str]:
     """Python, numpy and convgrade (or the student kit) as this process has them: the child runs the same."""
     import numpy
 
-    return {"python": platform.python_version(), "numpy": numpy.__version__, "convgrade": _own_version()}
-
-
-@functools.cache
-def _own_version() -> str:
-    for distribution in ("convgrade", "convgrade-student"):
-        try:
-            return metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            continue
-    return "unknown"
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "convgrade": __version__}
 
 
 @dataclass
