@@ -26,6 +26,7 @@ from .diagnose import ErrorSigns, Evidence, Outputs, Shapes
 from .spec import Case, ExerciseSpec, Expected
 
 MAX_HELPER_WORK = 1 << 20  # array elements one helper call may make the grader touch
+MAX_STACKED_WORK = 1 << 22  # array elements many calls answered at once may (beyond, they are answered alone)
 
 
 @dataclass(frozen=True)
@@ -264,13 +265,17 @@ class BoundedAnswer:
         return self.helper.reference(*args)
 
     def stacked(self, columns: list) -> np.ndarray:
-        """The answers to N calls, their arguments in ``columns``; ValueError when one would be refused."""
+        """The answers to N calls, their arguments in ``columns``; ValueError when one would be refused, or
+        when all of them together would make the grader touch more than ``MAX_STACKED_WORK`` elements."""
         if self.helper.stacked is None:
             raise ValueError(f"{self.helper.name} has no stacked reference")
         count = len(columns[0])
         calls = [tuple(column[k] for column in columns) for k in range(count if self.helper.cost else 1)]
-        if any(self.helper.work(args) > MAX_HELPER_WORK for args in calls):  # without a cost: shapes decide
+        work = [self.helper.work(args) for args in calls]  # without a cost, shapes decide: one is every one
+        if max(work) > MAX_HELPER_WORK:
             raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        if (sum(work) if self.helper.cost else work[0] * count) > MAX_STACKED_WORK:
+            raise ValueError(f"{count} calls of {self.helper.name} are too much work to answer at once")
         return self.helper.stacked(*columns)
 
 

@@ -4,6 +4,7 @@ does not agree there is checked alone, so the verdict on every call is the one-c
 import dataclasses
 import json
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -137,3 +138,40 @@ def test_a_stack_holding_a_call_the_bound_refuses_is_checked_call_by_call():
     key = codec.call_key("distribute_value", (1000.0, (2, 2)))
     assert list(checked.corrections) == [key] and checked.corrections[key]["error"]["type"] == "ValueError"
     assert len(answered) == 1 + 5  # the first of the stack, then each call alone but the refused one
+
+
+def test_a_record_naming_one_large_array_in_thousands_of_calls_costs_no_copies():
+    """Hostile records: 2,000 calls each naming the same 1 MB stored array twice. Checking them must neither
+    copy it per call nor stack it (4 GB either way); the check gives up at its deadline."""
+    big = np.ones((64, 64, 32))
+    call = {"name": "conv_single_step", "args": {"__tuple__": [{"__shared__": 0}, {"__shared__": 0}, {"__shared__": 1}]},
+            "value": codec.encode(np.float64(0.0))}
+    speculated = {"arrays": [codec.encode(big), codec.encode(np.ones((1, 1, 1)))], "calls": [call] * 2000}
+    helpers = {"conv_single_step": helper("conv_single_step", [])}
+    tracemalloc.start()
+    try:
+        started = time.monotonic()
+        checked = check_speculated(speculated, helpers, time.monotonic() + 1.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert not checked.held and checked.corrections is None  # out of time: the exercise runs answered
+    assert time.monotonic() - started < 10
+    assert peak < 64 << 20
+
+
+def test_many_calls_whose_answers_are_large_are_not_answered_at_once():
+    """5,000 calls of distribute_value on a 512x512 window, each allowed alone, would stack 10 GB of answers:
+    the stacked answer refuses, and checking the records call by call stays within memory and its deadline."""
+    answer = helper("distribute_value", [])
+    with pytest.raises(ValueError, match="too much work"):
+        answer.stacked([[1.0] * 5000, [(512, 512)] * 5000])
+    call = {"name": "distribute_value", "args": codec.encode((1.0, (512, 512))), "value": codec.encode(0.0)}
+    tracemalloc.start()
+    try:
+        checked = check_speculated({"arrays": [], "calls": [call] * 5000}, {"distribute_value": answer},
+                                   time.monotonic() + 1.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert checked.corrections is None and peak < 64 << 20

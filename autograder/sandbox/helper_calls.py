@@ -22,6 +22,7 @@ from . import codec
 MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
 RECORD = {"name", "args", "value", "raised"}  # what a record of a speculated call may hold
 MIN_STACK = 4  # calls of one signature worth checking together
+MAX_STACK_BYTES = 32 << 20  # a larger stack (many calls on one large array) is checked call by call
 
 
 def answer_helper(message: dict, helpers: Helpers) -> dict:
@@ -108,7 +109,7 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
     corrections: dict[str, dict] = {}
     last = None
     try:
-        calls = _decoded_calls(speculated)
+        calls = _decoded_calls(speculated, deadline)
         if calls is None:
             return Checked(False, None)
         agreed = _agreeing_stacked(calls, helpers)
@@ -131,16 +132,21 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
         return Checked(False, None)
 
 
-def _decoded_calls(speculated) -> list[Call] | None:
-    """The records' calls with their arguments decoded; None when the records are malformed or too many."""
+def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
+    """The records' calls with their arguments decoded; None when the records are malformed, too many, or
+    out of time. Every reference to a stored array decodes to that one array, read-only: a record that
+    names one large array in each of thousands of calls costs no copies."""
     calls, arrays = speculated["calls"], [codec.decode(array) for array in speculated["arrays"]]
     if type(calls) is not list or len(calls) > MAX_CHECKED_CALLS:
         return None
+    for array in arrays:
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
     decoded = []
     for call in calls:
-        if type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
+        if time.monotonic() > deadline or type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
             return None
-        decoded.append(Call(call["name"], codec.decode(call["args"], arrays), call))
+        decoded.append(Call(call["name"], codec.decode(call["args"], arrays, copies=False), call))
     return decoded
 
 
@@ -183,6 +189,8 @@ def _agreeing_group(answer: StackedAnswer, name: str, group: list[Call], indices
     """The indices among ``indices`` whose recorded value, decoded, is the stacked answer's row in type, dtype,
     shape and bits. The first call is answered alone too: when it is refused, or the stacked answer's first
     row is not its answer, none agree here."""
+    if len(group) * sum(arg.nbytes for arg in group[0].args if type(arg) is np.ndarray) > MAX_STACK_BYTES:
+        return []
     alone = answer_call(name, group[0].args, helpers)
     if "value" not in alone:
         return []
