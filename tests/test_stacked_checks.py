@@ -175,3 +175,23 @@ def test_many_calls_whose_answers_are_large_are_not_answered_at_once():
     finally:
         tracemalloc.stop()
     assert checked.corrections is None and peak < 64 << 20
+
+
+class SlowDouble:
+    """A stacked answer (2 * x) that takes 10 ms per call answered alone."""
+
+    def __call__(self, x):
+        time.sleep(0.01)
+        return x * 2.0
+
+    def stacked(self, columns: list) -> np.ndarray:
+        return columns[0] * 2.0
+
+
+def test_trying_many_stacks_keeps_to_the_deadline():
+    """200 stacks of four right calls, each of its own shape: each stack costs a call answered alone (10 ms),
+    so trying them all would outlast the deadline of 1 s; the check stops at it instead of holding late."""
+    calls = [("double", (np.ones(size),), np.ones(size) * 2.0) for size in range(1, 201) for _ in range(4)]
+    started = time.monotonic()
+    checked = check_speculated(records(calls), {"double": SlowDouble()}, time.monotonic() + 1.0)
+    assert checked.corrections is None and time.monotonic() - started < 1.5

@@ -112,7 +112,7 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
         calls = _decoded_calls(speculated, deadline)
         if calls is None:
             return Checked(False, None)
-        agreed = _agreeing_stacked(calls, helpers)
+        agreed = _agreeing_stacked(calls, helpers, deadline)
         for index, call in enumerate(calls):
             last = None
             if index in agreed:
@@ -150,8 +150,9 @@ def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
     return decoded
 
 
-def _agreeing_stacked(calls: list[Call], helpers: Helpers) -> set[int]:
-    """The indices of calls whose recorded value is, bit for bit, their stacked answer's (see the module)."""
+def _agreeing_stacked(calls: list[Call], helpers: Helpers, deadline: float) -> set[int]:
+    """The indices of calls whose recorded value is, bit for bit, their stacked answer's (see the module);
+    past ``deadline``, no more stacks are tried."""
     stackable = {name for name, answer in helpers.items() if isinstance(answer, StackedAnswer)}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for index, call in enumerate(calls):
@@ -161,6 +162,8 @@ def _agreeing_stacked(calls: list[Call], helpers: Helpers) -> set[int]:
                 groups[(call.name, signature)].append(index)
     agreed: set[int] = set()
     for (name, _), indices in groups.items():
+        if time.monotonic() > deadline:
+            break
         if len(indices) >= MIN_STACK:
             agreed.update(_agreeing_group(helpers[name], name, [calls[index] for index in indices], indices, helpers))
     return agreed
