@@ -99,7 +99,7 @@ class SharedArrays:
 def copied(value, _depth: int = 0):
     """``value`` with every array in it (in lists, tuples and dicts) copied, the rest as it is."""
     kind = type(value)
-    if kind is _ndarray or isinstance(value, _ndarray):
+    if isinstance(value, _ndarray):
         return _copy(value)
     if _depth < 20 and kind in (list, tuple):
         return kind([copied(item, _depth + 1) for item in value])
@@ -125,10 +125,10 @@ class Unsupported:
         return self.text
 
 
-def decode(data, shared: list | None = None, copies: bool = True):
+def decode(data, shared: list | None = None):
     """Inverse of :func:`encode`; raises CodecError on anything malformed (integers beyond 64 bits too).
-    ``shared``: the decoded arrays of a ``SharedArrays``; each reference decodes to a copy of one, or with
-    ``copies`` False to that array itself (which the caller keeps read-only)."""
+    ``shared``: the decoded arrays of a ``SharedArrays``; each reference decodes to that one array itself,
+    not a copy (the caller keeps them read-only)."""
     if type(data) is int and not -(1 << 63) <= data < (1 << 64):
         raise CodecError(f"an integer of {data.bit_length()} bits: too large to be an answer")
     if data is None or type(data) in (bool, int, float, str):
@@ -152,13 +152,13 @@ def decode(data, shared: list | None = None, copies: bool = True):
         index = data["__shared__"]
         if shared is None or type(index) is not int or not 0 <= index < len(shared):
             raise CodecError("a reference to a shared array that is not there")
-        return _copy(shared[index]) if copies else shared[index]
+        return shared[index]
     if "__list__" in data:
-        return [decode(item, shared, copies) for item in data["__list__"]]
+        return [decode(item, shared) for item in data["__list__"]]
     if "__tuple__" in data:
-        return tuple(decode(item, shared, copies) for item in data["__tuple__"])
+        return tuple(decode(item, shared) for item in data["__tuple__"])
     if "__dict__" in data:
-        return {str(key): decode(item, shared, copies) for key, item in data["__dict__"].items()}
+        return {str(key): decode(item, shared) for key, item in data["__dict__"].items()}
     if "__unsupported__" in data:
         return Unsupported(str(data["__unsupported__"]), str(data.get("repr", ""))[:200])
     raise CodecError(f"unknown tag in {sorted(data)[:3]}")

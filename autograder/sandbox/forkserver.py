@@ -15,7 +15,7 @@ isolates as bubblewrap and setpriv isolate a cold one before ``child.main()`` ru
 - Python's and numpy's random generators seeded afresh, as in a new process (the string hash seed alone is
   the fork server's: no grade depends on it).
 
-Protocol on fd 0, a SOCK_SEQPACKET socket: the grader sends {"uid", "tmp_bytes"} with three descriptors
+Protocol on fd 0, a SOCK_SEQPACKET socket: the grader sends {"uid", "tmp_bytes", "within_tmp"} with three descriptors
 (channel, error file, the write end of a status pipe); the first fork answers {"started": true} with a pidfd
 of the submission's pid 1, or {"error": text}, and when that pid 1 ends writes its exit status (as bubblewrap
 passes it on: the code, or 128 + signal) to the status pipe. The grader kills a submission through the pidfd:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import AnswerWithOwn, Helpers, StackedAnswer
+from ..compare import identical
 from . import codec
 
 MAX_CHECKED_CALLS = 50_000  # speculated helper calls checked per case (the child records no more)
@@ -146,7 +147,7 @@ def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
     for call in calls:
         if time.monotonic() > deadline or type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
             return None
-        decoded.append(Call(call["name"], codec.decode(call["args"], arrays, copies=False), call))
+        decoded.append(Call(call["name"], codec.decode(call["args"], arrays), call))
     return decoded
 
 
@@ -161,11 +162,11 @@ def _agreeing_stacked(calls: list[Call], helpers: Helpers, deadline: float) -> s
             if signature is not None:
                 groups[(call.name, signature)].append(index)
     agreed: set[int] = set()
-    for (name, _), indices in groups.items():
+    for indices in groups.values():
         if time.monotonic() > deadline:
             break
         if len(indices) >= MIN_STACK:
-            agreed.update(_agreeing_group(helpers[name], name, [calls[index] for index in indices], indices, helpers))
+            agreed.update(_agreeing_group(calls, indices, helpers))
     return agreed
 
 
@@ -187,11 +188,12 @@ def _signature(args) -> tuple | None:
     return tuple(signature)
 
 
-def _agreeing_group(answer: StackedAnswer, name: str, group: list[Call], indices: list[int],
-                    helpers: Helpers) -> list[int]:
-    """The indices among ``indices`` whose recorded value, decoded, is the stacked answer's row in type, dtype,
-    shape and bits. The first call is answered alone too: when it is refused, or the stacked answer's first
-    row is not its answer, none agree here."""
+def _agreeing_group(calls: list[Call], indices: list[int], helpers: Helpers) -> list[int]:
+    """The indices among ``indices`` (calls of one helper with one signature) whose recorded value, decoded, is
+    the stacked answer's row in type, dtype, shape and bits. The first call is answered alone too: when it is
+    refused, or the stacked answer's first row is not its answer, none agree here."""
+    group = [calls[index] for index in indices]
+    name = group[0].name
     if len(group) * sum(arg.nbytes for arg in group[0].args if type(arg) is np.ndarray) > MAX_STACK_BYTES:
         return []
     alone = answer_call(name, group[0].args, helpers)
@@ -201,9 +203,9 @@ def _agreeing_group(answer: StackedAnswer, name: str, group: list[Call], indices
         first = codec.decode(alone["value"])
         columns = [np.stack([call.args[k] for call in group]) if type(group[0].args[k]) is np.ndarray
                    else [call.args[k] for call in group] for k in range(len(group[0].args))]
-        expected = answer.stacked(columns)
+        expected = helpers[name].stacked(columns)
         if not (isinstance(expected, np.ndarray) and expected.shape[:1] == (len(group),) and expected.size
-                and _same(expected[0], first)):
+                and identical(expected[0], first)):
             return []
         values = [codec.decode(call.record["value"]) for call in group]
         alike = [k for k, value in enumerate(values) if _same_kind(value, first)]
@@ -222,7 +224,3 @@ def _same_kind(value, first) -> bool:
     return type(value) is type(first) and (
         type(first) is not np.ndarray or (value.dtype == first.dtype and value.shape == first.shape))
 
-
-def _same(value, first) -> bool:
-    """``value`` (a row of a stacked answer) is ``first`` (one call's answer): same type, dtype, shape, bits."""
-    return _same_kind(value, first) and isinstance(first, np.ndarray | np.generic) and value.tobytes() == first.tobytes()

@@ -132,8 +132,8 @@ class Sandbox:
 
         Speculating, a helper the student defined answers its calls at once (no round trip to this process)
         and the child records each call (a call on which that helper raises is asked of this process at once
-        instead); every recorded value must be exactly what ``helpers`` would have
-        answered, with the arguments left unchanged, and the run must end normally. Otherwise the exercise
+        instead); every recorded value must be exactly what ``helpers`` would have answered, with the
+        arguments left unchanged, and the run must end normally. Otherwise the exercise
         runs again in a fresh fork, with this process's answers to the calls that differed given ahead, and
         every other call of a helper whose wrong value made a case raise asked of this process (its later
         calls are not known ahead); after ``SPECULATION_ROUNDS`` such runs, or a run that cannot be
