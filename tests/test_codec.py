@@ -91,3 +91,54 @@ def test_oversized_or_corrupt_frames_raise():
         codec.FrameReader(limit=10).feed(codec.frame({"x": "y" * 100}))
     with pytest.raises(codec.CodecError, match="corrupt"):
         codec.FrameReader().feed(b"\x00" * 7 + b"\x03abc")
+
+
+def test_same_data_tells_types_and_signed_zeros_apart():
+    """What the child compares to tell whether a case's arguments changed: equal data of another type
+    (0, 0.0, False; an int pad the code turned into a float) or -0.0 for 0.0 is a change; NaN is itself."""
+    encoded = codec.encode(({"stride": 1, "pad": 0}, np.arange(4.0), 0.0, float("nan")))
+    assert codec.same_data(encoded, codec.encode(({"stride": 1, "pad": 0}, np.arange(4.0), 0.0, float("nan"))))
+    for changed in [({"stride": 1, "pad": 0.0}, np.arange(4.0), 0.0, float("nan")),
+                    ({"stride": True, "pad": 0}, np.arange(4.0), 0.0, float("nan")),
+                    ({"stride": 1, "pad": 0}, np.arange(4.0), -0.0, float("nan")),
+                    ({"stride": 1, "pad": 0}, np.arange(4.0) + 1, 0.0, float("nan")),
+                    ({"stride": 1, "pad": 0}, np.arange(4), 0.0, float("nan")),
+                    ({"stride": 1, "pad": 0, "f": 2}, np.arange(4.0), 0.0, float("nan")),
+                    [{"stride": 1, "pad": 0}, np.arange(4.0), 0.0, float("nan")]]:
+        assert not codec.same_data(encoded, codec.encode(changed))
+
+
+call_args = st.one_of(
+    hnp.arrays(st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.bool_]),
+               st.sampled_from([(), (2,), (2, 3), (1, 1, 1)]), elements=None),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-2**63, 2**63 - 1), st.booleans(),
+    st.sampled_from([np.float64(-0.0), np.float64("nan"), np.float32(1.5), np.int64(-7), np.bool_(True)]),
+    st.tuples(st.integers(-5, 5), st.integers(-5, 5)),
+    st.lists(st.integers(0, 3), max_size=2))  # a list never stacks: such a call is a record
+call_values = st.one_of(call_args, st.none(), st.dictionaries(st.sampled_from("ab"), st.integers(0, 3), max_size=2))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["f", "g"]), st.lists(call_args, min_size=0, max_size=3).map(tuple),
+                          call_values), max_size=30))
+def test_stacked_calls_decode_to_each_call_exactly(calls):
+    """Every finished call is found again, bit for bit (NaN payloads, -0.0, dtypes and types kept), as a row of
+    its stack, or as a record when its arguments do not stack; nothing else is recorded."""
+    from autograder.compare import identical
+    from autograder.sandbox.child import Speculated
+    from autograder.sandbox.helper_calls import _decoded_calls, _decoded_stacks
+    import json
+    import time
+
+    speculated = Speculated()
+    for name, args, value in calls:
+        speculated.finish(speculated.start(name, args), args, value)
+    message = json.loads(json.dumps(speculated.to_message()))
+    stacks = _decoded_stacks(message["stacks"], time.monotonic() + 60)
+    records = _decoded_calls(message, time.monotonic() + 60)
+    found = [(stack.name, stack.args(row), stack.values[row]) for stack in stacks for row in range(stack.count)]
+    found += [(call.name, call.args, codec.decode(call.record["value"], [codec.decode(a) for a in message["arrays"]]))
+              for call in records]
+    assert len(found) == len(calls)
+    for name, args, value in calls:
+        want = (name, *(codec.decode(json.loads(json.dumps(codec.encode(v)))) for v in (args, value)))
+        assert any(got[0] == want[0] and identical(got[1], want[1]) and identical(got[2], want[2]) for got in found)

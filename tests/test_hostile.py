@@ -46,6 +46,8 @@ ATTACKS = {
                         "distribute_value": {"timeout"}},
     "fork_bomb.py": {"create_mask_from_window": {"timeout", "error"}},
     "huge_values.py": {"conv_single_step": {"error", "failed"}, "distribute_value": {"error", "failed"}},
+    "forges_frames.py": {"conv_single_step": {"error"}, "create_mask_from_window": {"error"},
+                         "distribute_value": {"error"}},
 }
 
 

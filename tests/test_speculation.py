@@ -51,6 +51,25 @@ def test_a_right_helper_is_checked_once_and_the_outcome_is_the_answered_one():
         np.testing.assert_array_equal(values(answered)[case_id], 4 * x)
 
 
+@pytest.mark.parametrize("source", [
+    # the caller changes what the helper returned, in place, and calls it again on the same array
+    "def double(x):\n    return x * 2.0\n\ndef quad(x):\n    y = double(x)\n    y += 1.0\n    y -= 1.0\n"
+    "    z = double(y)\n    y[...] = 7.0\n    return z\n",
+    # the helper calls itself once, on the same argument: a call made while another of its signature runs
+    "depth = [0]\n\ndef double(x):\n    depth[0] += 1\n    try:\n"
+    "        return double(x) if depth[0] == 1 else x * 2.0\n    finally:\n        depth[0] -= 1\n\n"
+    "def quad(x):\n    return double(double(x))\n",
+], ids=["value-changed-after", "nested"])
+def test_what_a_right_helper_answered_is_what_is_checked(source):
+    """The check sees each call's arguments and value as they were when the helper returned, whatever the
+    caller does with them afterwards: a right helper's run is checked once (each call, nested ones too), and
+    stands."""
+    speculated, checked = run(source)
+    assert speculated.status == "exited" and checked == (8 if "depth" in source else 4)
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+
+
 @pytest.mark.parametrize("helper", [
     "def double(x):\n    return x * 3.0\n",  # wrong
     "def double(x):\n    return (x * 2.0).astype(np.float32)\n",  # right values, another dtype

@@ -73,7 +73,7 @@ def records(calls: list[tuple[str, tuple, object]]) -> dict:
     """What a speculating child sends for these (name, args, value) calls, through JSON as on the channel."""
     speculated = Speculated()
     for name, args, value in calls:
-        speculated.record(name, args)["value"] = codec.encode(value)
+        speculated.finish(speculated.start(name, args), args, value)
     return json.loads(json.dumps(speculated.to_message()))
 
 

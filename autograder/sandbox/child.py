@@ -243,7 +243,7 @@ class Helper:
         return codec.decode(reply["value"])
 
     def _speculate(self, args):
-        record = self.calls.record(self.name, args)
+        call = self.calls.start(self.name, args)
         shown = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = QUIET  # what it prints would not have been printed had the parent answered
         try:
@@ -251,47 +251,83 @@ class Helper:
         except Exception:
             raised = True
         except BaseException:
-            record["raised"] = True
+            self.calls.raised(call, args)
             raise
         else:
             raised = False
         finally:
             sys.stdout, sys.stderr = shown
         if raised:
-            self.calls.drop(record)
+            self.calls.drop(call)
             return self._asked(args)
-        record["value"] = codec.encode(value)
+        self.calls.finish(call, args, value)
         return value
 
 
 class Speculated:
-    """One case's speculated helper calls: {"name", "args", "value"} each, their arrays stored once."""
+    """One case's speculated helper calls: those whose arguments stack in ``codec.CallStacks``, the others as
+    records {"name", "args", "value"} (or "raised") with their arrays stored once; ``last``: where the last
+    one answered or raised is, ["stacks", stack, row] or ["calls", index]."""
 
     def __init__(self):
         self.clear()
 
     def clear(self):
-        self.arrays, self.calls = codec.SharedArrays(), []
+        self.arrays, self.calls, self.stacks, self.last = codec.SharedArrays(), [], codec.CallStacks(), None
 
-    def record(self, name, args):
-        """A new record of a call of ``name`` on ``args``; past the limit, one that the parent rejects."""
-        if len(self.calls) >= MAX_SPECULATED_CALLS:
+    def start(self, name, args):
+        """A call of ``name`` on ``args`` about to be answered by the student's helper: a stack holding a copy
+        of them, or a new record; past the limit, a record that the parent rejects."""
+        if len(self.calls) + self.stacks.count >= MAX_SPECULATED_CALLS:
             return {"unchecked": True}
+        stack = self.stacks.start(name, args)
+        if stack is not None:
+            return stack
         record = {"name": name, "args": codec.encode(args, self.arrays)}
         self.calls.append(record)
         return record
 
-    def drop(self, record):
-        """Forget ``record`` (a call the parent answered after all); its arrays stay stored."""
+    def finish(self, call, args, value):
+        """The helper returned ``value``."""
+        if type(call) is dict:
+            call["value"] = codec.encode(value)
+            self.last = call
+        else:
+            self.stacks.finish(call, args, value)
+            self.last = ["stacks", call.index, call.count - 1]
+
+    def raised(self, call, args):
+        """The helper raised a BaseException (the case ends): the call is recorded as raised."""
+        if type(call) is not dict:
+            call.abandon()
+            call = {"name": call.name, "args": codec.encode(call.pending(args), self.arrays)}
+            self.calls.append(call)
+        call["raised"] = True
+        self.last = call
+
+    def drop(self, call):
+        """Forget ``call`` (the parent answered it after all)."""
+        if type(call) is not dict:
+            call.abandon()
+            return
+        index = self._index(call)
+        if index is not None:
+            del self.calls[index]
+
+    def _index(self, record):
         for index in range(len(self.calls) - 1, -1, -1):
             if self.calls[index] is record:
-                del self.calls[index]
-                return
+                return index
+        return None
 
     def to_message(self):
-        if len(self.calls) >= MAX_SPECULATED_CALLS:
-            return {"arrays": [], "calls": [{"unchecked": True}]}
-        return {"arrays": self.arrays.encoded, "calls": self.calls}
+        if len(self.calls) + self.stacks.count >= MAX_SPECULATED_CALLS:
+            return {"arrays": [], "calls": [{"unchecked": True}], "stacks": []}
+        last = self.last
+        if type(last) is dict:
+            index = self._index(last)
+            last = None if index is None else ["calls", index]
+        return {"arrays": self.arrays.encoded, "calls": self.calls, "stacks": self.stacks.encoded(), "last": last}
 
 
 class Zygote:
@@ -522,7 +558,11 @@ class Zygote:
                 message["speculated"] = calls.to_message()
                 calls.clear()
             try:
-                message["args_after"] = codec.encode(args)
+                after = codec.encode(args)
+                if codec.same_data(after, case["args"]):
+                    message["args_unchanged"] = True
+                else:
+                    message["args_after"] = after
                 channel.send(message)
             except BaseException as error:
                 channel.send({"event": "case", "id": case["id"], "error": describe(error, self.labels)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import struct
 
 import numpy as np
@@ -18,6 +19,8 @@ import numpy as np
 _ndarray = np.ndarray
 _generic = np.generic
 _dtype = np.dtype
+_empty = np.empty
+_array = np.array
 _frombuffer = np.frombuffer
 _tobytes = np.ndarray.tobytes
 _copy = np.ndarray.copy
@@ -25,7 +28,9 @@ _view = np.ndarray.view
 _reshape = np.ndarray.reshape
 _ARRAY_KINDS = "biuf"
 _PLAIN = (bool, int, float, str)
+_NUMBERS = (bool, int, float)
 _HEADER = struct.Struct(">Q")
+_copysign = math.copysign
 MAX_FRAME = 256 * 1024 * 1024
 
 
@@ -65,6 +70,20 @@ def _encode_array(array: np.ndarray, shared: SharedArrays | None):
     return _encoded_array(dtype.str, array.shape, data)
 
 
+def same_data(a, b) -> bool:
+    """Whether two encoded values hold the same data, types included (0, 0.0 and False differ; so do 0.0 and
+    -0.0; a NaN is the same as a NaN)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(same_data(a[key], b[key]) for key in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if type(a) is float:
+        return (a == b and _copysign(1.0, a) == _copysign(1.0, b)) or (a != a and b != b)
+    return a == b
+
+
 def canonical(data) -> str:
     """Encoded data as one string: two values encode alike exactly when these are equal."""
     return json.dumps(data, allow_nan=True, separators=(",", ":"))
@@ -94,6 +113,147 @@ class SharedArrays:
             index = self._index[key] = len(self.encoded)
             self.encoded.append(_encoded_array(dtype, shape, data))
         return {"__shared__": index}
+
+
+def call_signature(name: str, args: tuple) -> tuple | None:
+    """What calls of a helper must share to be recorded in one stack: the name, each array argument's dtype and
+    shape, each number's type, each tuple of ints itself; None when an argument is none of these."""
+    signature = [name]
+    for arg in args:
+        kind = type(arg)
+        if kind is _ndarray:
+            dtype = arg.dtype
+            if dtype.kind not in _ARRAY_KINDS:
+                return None
+            signature.append((dtype, arg.shape))
+        elif kind in _NUMBERS or (isinstance(arg, _generic) and _dtype(kind).kind in _ARRAY_KINDS):
+            signature.append(kind)
+        elif kind is tuple and all(type(item) is int for item in arg):
+            signature.append(arg)
+        else:
+            return None
+    return tuple(signature)
+
+
+class CallStacks:
+    """Helper calls recorded in columns, for the parent to check many at once: the calls of one helper that
+    share a ``call_signature`` make one stack, in which an array argument is one (N, ...) array of the N calls'
+    arguments, any other argument the list of its N values, and the N values returned likewise (see
+    ``values_column``). A call is started (its arguments copied into the stack) before the helper runs and
+    finished with its value after; a call that is not finished leaves no trace."""
+
+    def __init__(self):
+        self._by_signature: dict[tuple, _CallStack] = {}
+        self.stacks: list[_CallStack] = []
+        self.count = 0
+
+    def start(self, name: str, args: tuple) -> _CallStack | None:
+        """The stack the call goes to, holding a copy of ``args`` as its next row; None when they do not stack,
+        or when the stack's next row is a call still running (this one is made from inside it)."""
+        signature = call_signature(name, args)
+        if signature is None:
+            return None
+        stack = self._by_signature.get(signature)
+        if stack is None:
+            stack = self._by_signature[signature] = _CallStack(name, args, len(self.stacks))
+            self.stacks.append(stack)
+        elif stack.running:
+            return None
+        stack.write(args)
+        return stack
+
+    def finish(self, stack: _CallStack, args: tuple, value) -> None:
+        stack.commit(args, value)
+        self.count += 1
+
+    def encoded(self) -> list[dict]:
+        """{"name", "count", "args": a column per argument, "values": a column} per stack (see
+        ``values_column``)."""
+        return [stack.encoded() for stack in self.stacks]
+
+
+class _CallStack:
+    def __init__(self, name: str, args: tuple, index: int):
+        self.name, self.index, self.count, self.values, self.running = name, index, 0, [], False
+        self.columns = [_Rows(arg.dtype, arg.shape) if type(arg) is _ndarray else [] for arg in args]
+
+    def write(self, args: tuple) -> None:
+        """Copy the array arguments into the next row (not counted until ``commit``, or given up by ``abandon``)."""
+        count = self.count
+        for column, arg in zip(self.columns, args):
+            if type(column) is _Rows:
+                if count == len(column.buffer):
+                    column.grow()
+                column.buffer[count] = arg
+        self.running = True
+
+    def abandon(self) -> None:
+        self.running = False
+
+    def pending(self, args: tuple) -> tuple:
+        """The arguments as ``write`` copied them."""
+        return tuple(column.buffer[self.count] if type(column) is _Rows else arg
+                     for column, arg in zip(self.columns, args))
+
+    def commit(self, args: tuple, value) -> None:
+        """Count the row, with ``value`` as it is now (the caller may change it later)."""
+        for column, arg in zip(self.columns, args):
+            if type(column) is list:
+                column.append(arg)
+        kind = type(value)
+        if kind is _ndarray:
+            value = _copy(value)
+        elif not (kind in _NUMBERS or isinstance(value, _generic)):
+            value = _Encoded(encode(value))
+        self.values.append(value)
+        self.count += 1
+        self.running = False
+
+    def encoded(self) -> dict:
+        count = self.count
+        return {"name": self.name, "count": count,
+                "args": [{"rows": encode(column.buffer[:count])} if type(column) is _Rows else values_column(column)
+                         for column in self.columns],
+                "values": values_column(self.values)}
+
+
+class _Rows:
+    """A growing (N, ...) array of one dtype and row shape."""
+
+    def __init__(self, dtype, shape: tuple):
+        self.buffer = _empty((1,) + shape, dtype)
+
+    def grow(self) -> None:
+        """Twice the rows, the ones written kept."""
+        count = len(self.buffer)
+        grown = _empty((2 * count,) + self.buffer.shape[1:], self.buffer.dtype)
+        grown[:count] = self.buffer
+        self.buffer = grown
+
+
+class _Encoded:
+    """A value encoded when it was recorded."""
+
+    def __init__(self, data):
+        self.data = data
+
+
+def values_column(values: list) -> dict:
+    """N values (of an argument, or returned) encoded as one column: {"rows": (N, ...) array} when all are
+    arrays of one dtype and shape, {"scalars": (N,) array} when all are numpy scalars of one type, else
+    {"each": the list}."""
+    first = values[0] if values else None
+    kind = type(first)
+    if kind is _ndarray and first.dtype.kind in _ARRAY_KINDS and all(
+            type(value) is _ndarray and value.dtype == first.dtype and value.shape == first.shape for value in values):
+        rows = _empty((len(values),) + first.shape, first.dtype)
+        for index, value in enumerate(values):
+            rows[index] = value
+        return {"rows": encode(rows)}
+    if isinstance(first, _generic) and _dtype(kind).kind in _ARRAY_KINDS and all(
+            type(value) is kind for value in values):
+        return {"scalars": encode(_array(values, dtype=kind))}
+    return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value) for value in values]}}
 
 
 def copied(value, _depth: int = 0):

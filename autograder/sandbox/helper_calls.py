@@ -2,15 +2,15 @@
 with the student's own helper (see ``Sandbox.run``).
 
 A check holds when every recorded call got from the student's helper exactly (type, dtype, shape, bits) what
-``answer_call`` gives. Calls of one helper with one signature (argument types, dtypes, shapes) are checked
-together where the answer is a ``checks.StackedAnswer``: one stacked reference computation and one
-comparison of bytes for all of them. A call that does not agree there is checked alone, as every call
-of a helper without a stacked answer is, so stacking only ever saves work: it decides nothing on its own.
+``answer_call`` gives. The child records the calls of one helper with one signature (argument types,
+dtypes, shapes) in columns, a stack; where the answer is a ``checks.StackedAnswer`` a stack is checked with
+one stacked reference computation and one comparison of bytes for all its calls. A call that does not agree
+there is checked alone, as every call of a helper without a stacked answer is, so stacking only ever saves
+work: it decides nothing on its own.
 """
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -38,16 +38,38 @@ def answer_helper(message: dict, helpers: Helpers) -> dict:
 
 def answer_call(name, args, helpers: Helpers) -> dict:
     """``answer_helper`` for a call whose arguments are decoded."""
+    return reference_answer(name, args, helpers).message()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The parent's answer to one helper call: its ``value``, ``own`` (the student's own helper answers it), or
+    an ``error`` {"type", "message"}."""
+
+    value: object = None
+    own: bool = False
+    error: dict | None = None
+
+    def message(self) -> dict:
+        if self.own:
+            return {"own": True}
+        if self.error is not None:
+            return {"error": self.error}
+        return {"value": codec.encode(self.value)}
+
+
+def reference_answer(name, args, helpers: Helpers) -> Answer:
+    """The parent's answer to ``name`` called on ``args`` (decoded), not yet encoded."""
     if type(name) is not str or name not in helpers:
-        return {"error": {"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"}}
+        return Answer(error={"type": "RuntimeError", "message": f"{str(name)[:50]} cannot be called here"})
     try:
         if not isinstance(args, tuple):
             raise codec.CodecError("the arguments are not a tuple")
-        return {"value": codec.encode(helpers[name](*args))}
+        return Answer(helpers[name](*args))
     except AnswerWithOwn:
-        return {"own": True}
+        return Answer(own=True)
     except Exception as error:  # the reference rejected the input, or the call was refused
-        return {"error": {"type": type(error).__name__, "message": str(error)[:300]}}
+        return Answer(error={"type": type(error).__name__, "message": str(error)[:300]})
 
 
 @dataclass(frozen=True)
@@ -102,35 +124,76 @@ class SpeculationChecks:
 
 
 def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool = False) -> Checked:
-    """How the calls the child recorded ({"arrays", "calls"}) check: each must have got from the student's own
-    helper exactly (same type, dtype, shape and bits) what ``answer_call`` gives, or be one it answers with the
-    student's own anyway; one that got another value is corrected with the parent's answer (a call that
-    raised was asked of the parent, and is not among them). When the case ``raised`` right after a call that
-    needs correcting, that call's helper is distrusted (see ``Checked``)."""
-    corrections: dict[str, dict] = {}
-    last = None
+    """How the calls the child recorded ({"arrays", "calls", "stacks", "last"}, see ``child.Speculated``) check:
+    each must have got from the student's own helper exactly (same type, dtype, shape and bits) what
+    ``answer_call`` gives, or be one it answers with the student's own anyway; one that got another value is
+    corrected with the parent's answer (a call that raised was asked of the parent, and is not among them).
+    When the case ``raised`` right after a call that needs correcting, that call's helper is distrusted (see
+    ``Checked``)."""
     try:
         calls = _decoded_calls(speculated, deadline)
-        if calls is None:
+        stacks = _decoded_stacks(speculated.get("stacks", []), deadline)
+        if calls is None or stacks is None or len(calls) + sum(stack.count for stack in stacks) > MAX_CHECKED_CALLS:
             return Checked(False, None)
-        agreed = _agreeing_stacked(calls, helpers, deadline)
-        for index, call in enumerate(calls):
-            last = None
-            if index in agreed:
-                continue
-            if time.monotonic() > deadline:
-                return Checked(False, None)
-            answer = answer_call(call.name, call.args, helpers)
-            if answer.get("own"):
-                continue
-            if "raised" in call.record or "value" not in call.record or "value" not in answer or (
-                    codec.canonical(answer["value"]) != codec.canonical(call.record["value"])):
-                corrections[codec.call_key(call.name, call.args)] = answer
-                last = call.name
-        distrusted = frozenset([last] if raised and type(last) is str and last in helpers else [])
+        corrections: dict[str, dict] = {}
+        wrong_calls = _check_calls(calls, helpers, deadline, corrections)
+        wrong_rows = [_check_stack(stack, helpers, deadline, corrections) for stack in stacks]
+        if wrong_calls is None or any(rows is None for rows in wrong_rows):
+            return Checked(False, None)
+        last = _last_name(speculated.get("last"), calls, wrong_calls, stacks, wrong_rows) if raised else None
+        distrusted = frozenset([last] if last in helpers else [])
         return Checked(not corrections, corrections, distrusted)
-    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
+    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError, AttributeError):
         return Checked(False, None)
+
+
+def _check_calls(calls: list[Call], helpers: Helpers, deadline: float, corrections: dict) -> set[int] | None:
+    """The indices of the recorded calls that needed correcting (added to ``corrections``); None past ``deadline``."""
+    wrong = set()
+    for index, call in enumerate(calls):
+        if time.monotonic() > deadline:
+            return None
+        answer = answer_call(call.name, call.args, helpers)
+        if answer.get("own"):
+            continue
+        if "raised" in call.record or "value" not in call.record or "value" not in answer or (
+                codec.canonical(answer["value"]) != codec.canonical(call.record["value"])):
+            corrections[codec.call_key(call.name, call.args)] = answer
+            wrong.add(index)
+    return wrong
+
+
+def _check_stack(stack: CallStack, helpers: Helpers, deadline: float, corrections: dict) -> set[int] | None:
+    """The rows of ``stack`` that needed correcting (added to ``corrections``): those that do not agree with a
+    stacked answer are checked one by one; None past ``deadline``."""
+    agreed = set(_agreeing_rows(stack, helpers)) if time.monotonic() <= deadline else set()
+    wrong = set()
+    for row in range(stack.count):
+        if row in agreed:
+            continue
+        if time.monotonic() > deadline:
+            return None
+        args = stack.args(row)
+        answer = reference_answer(stack.name, args, helpers)
+        if answer.own:
+            continue
+        if answer.error is not None or not identical(answer.value, stack.values[row]):
+            corrections[codec.call_key(stack.name, args)] = answer.message()
+            wrong.add(row)
+    return wrong
+
+
+def _last_name(last, calls: list[Call], wrong_calls: set[int], stacks: list[CallStack],
+               wrong_rows: list[set[int]]) -> str | None:
+    """The helper of the last call answered before the case raised, when that call needed correcting."""
+    if last is None:
+        return None
+    if type(last) is list and len(last) == 2 and last[0] == "calls" and last[1] in wrong_calls:
+        return calls[last[1]].name
+    if type(last) is list and len(last) == 3 and last[0] == "stacks" and type(last[1]) is int and (
+            0 <= last[1] < len(stacks) and last[2] in wrong_rows[last[1]]):
+        return stacks[last[1]].name
+    return None
 
 
 def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
@@ -151,76 +214,126 @@ def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
     return decoded
 
 
-def _agreeing_stacked(calls: list[Call], helpers: Helpers, deadline: float) -> set[int]:
-    """The indices of calls whose recorded value is, bit for bit, their stacked answer's (see the module);
-    past ``deadline``, no more stacks are tried."""
-    stackable = {name for name, answer in helpers.items() if isinstance(answer, StackedAnswer)}
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for index, call in enumerate(calls):
-        if type(call.name) is str and call.name in stackable and "value" in call.record and "raised" not in call.record:
-            signature = _signature(call.args)
-            if signature is not None:
-                groups[(call.name, signature)].append(index)
-    agreed: set[int] = set()
-    for indices in groups.values():
-        if time.monotonic() > deadline:
-            break
-        if len(indices) >= MIN_STACK:
-            agreed.update(_agreeing_group(calls, indices, helpers))
-    return agreed
+@dataclass(frozen=True)
+class Column:
+    """N calls' values of one argument, or what the calls returned (see ``codec.values_column``): "rows", an
+    (N, ...) array whose rows are the values; "scalars", an (N,) array of numpy scalars; "each", a list."""
+
+    kind: str
+    data: np.ndarray | list
+
+    def __getitem__(self, row: int):
+        return self.data[row, ...] if self.kind == "rows" else self.data[row]
 
 
-def _signature(args) -> tuple | None:
-    """What calls must share to be stacked: each argument's type, and an array's dtype and shape, a tuple's
-    value; None for arguments that are never stacked."""
-    if type(args) is not tuple:
+@dataclass(frozen=True)
+class CallStack:
+    """The calls of one helper the child recorded in columns (see ``codec.CallStacks``), decoded and read-only."""
+
+    name: str
+    count: int
+    columns: tuple[Column, ...]
+    values: Column
+
+    def args(self, row: int) -> tuple:
+        return tuple(column[row] for column in self.columns)
+
+
+def _decoded_stacks(stacks, deadline: float) -> list[CallStack] | None:
+    """The stacks decoded and checked for size; None when malformed or out of time."""
+    if type(stacks) is not list:
         return None
-    signature = []
-    for arg in args:
-        if type(arg) is np.ndarray:
-            signature.append((arg.dtype.str, arg.shape))
-        elif type(arg) in (bool, int, float) or isinstance(arg, np.generic):
-            signature.append(type(arg))
-        elif type(arg) is tuple and all(type(item) is int for item in arg):
-            signature.append(arg)
-        else:
+    decoded = []
+    for stack in stacks:
+        if time.monotonic() > deadline or type(stack) is not dict or type(stack.get("name")) is not str:
             return None
-    return tuple(signature)
+        count = stack["count"]
+        if type(count) is not int or not 0 <= count <= MAX_CHECKED_CALLS or type(stack["args"]) is not list:
+            return None
+        columns = tuple(_column(column, count) for column in stack["args"])
+        values = _column(stack["values"], count)
+        if any(column is None for column in columns) or values is None:
+            return None
+        decoded.append(CallStack(stack["name"], count, columns, values))
+    return decoded
 
 
-def _agreeing_group(calls: list[Call], indices: list[int], helpers: Helpers) -> list[int]:
-    """The indices among ``indices`` (calls of one helper with one signature) whose recorded value, decoded, is
-    the stacked answer's row in type, dtype, shape and bits. The first call is answered alone too: when it is
-    refused, or the stacked answer's first row is not its answer, none agree here."""
-    group = [calls[index] for index in indices]
-    name = group[0].name
-    if len(group) * sum(arg.nbytes for arg in group[0].args if type(arg) is np.ndarray) > MAX_STACK_BYTES:
+def _column(column, count: int) -> Column | None:
+    """One column of ``count`` rows decoded (arrays read-only); None when it is not one."""
+    if type(column) is not dict or len(column) != 1:
+        return None
+    (kind, data), = column.items()
+    data = codec.decode(data)
+    if kind == "each":
+        return Column(kind, data) if type(data) is list and len(data) == count else None
+    if kind not in ("rows", "scalars") or type(data) is not np.ndarray or data.ndim == 0 or len(data) != count or (
+            kind == "scalars" and data.ndim != 1):
+        return None
+    data.flags.writeable = False
+    return Column(kind, data)
+
+
+def _agreeing_rows(stack: CallStack, helpers: Helpers) -> list[int]:
+    """The rows of ``stack`` whose value is, in type, dtype, shape and bits, the row of the helper's stacked
+    answer (when it has one, and the stack holds at least ``MIN_STACK`` calls of one signature). The first call
+    is answered alone too: when it is refused, or the stacked answer's first row is not its answer, none agree."""
+    answer = helpers.get(stack.name)
+    if not isinstance(answer, StackedAnswer) or stack.count < MIN_STACK or not _uniform(stack.columns):
         return []
-    alone = answer_call(name, group[0].args, helpers)
-    if "value" not in alone:
+    if sum(column.data.nbytes for column in stack.columns if column.kind != "each") > MAX_STACK_BYTES:
+        return []
+    alone = reference_answer(stack.name, stack.args(0), helpers)
+    if alone.own or alone.error is not None:
         return []
     try:
-        first = codec.decode(alone["value"])
-        columns = [np.stack([call.args[k] for call in group]) if type(group[0].args[k]) is np.ndarray
-                   else [call.args[k] for call in group] for k in range(len(group[0].args))]
-        expected = helpers[name].stacked(columns)
-        if not (isinstance(expected, np.ndarray) and expected.shape[:1] == (len(group),) and expected.size
+        first = alone.value
+        expected = answer.stacked([column.data for column in stack.columns])
+        if not (isinstance(expected, np.ndarray) and expected.shape[:1] == (stack.count,) and expected.size
                 and identical(expected[0], first)):
             return []
-        values = [codec.decode(call.record["value"]) for call in group]
-        alike = [k for k, value in enumerate(values) if _same_kind(value, first)]
-        if not alike:
+        rows, found = _comparable_values(stack, first, expected.dtype)
+        if not rows:
             return []
-        found = np.asarray([values[k] for k in alike], dtype=expected.dtype)
-        rows = (found.view(np.uint8).reshape(len(alike), -1)
-                == expected[alike].view(np.uint8).reshape(len(alike), -1)).all(axis=1)
+        equal = (_bytes_by_row(found) == _bytes_by_row(expected[rows])).all(axis=1)
     except Exception:  # no stacked answer for these calls: each is checked alone
         return []
-    return [indices[k] for k, equal in zip(alike, rows) if equal]
+    return [row for row, same in zip(rows, equal) if same]
+
+
+def _uniform(columns: tuple[Column, ...]) -> bool:
+    """Whether the calls share a signature (``codec.call_signature``): array columns do by their making; a
+    list must hold numbers of one type, or one tuple of ints."""
+    for column in columns:
+        if column.kind == "each" and column.data:
+            first = column.data[0]
+            if type(first) is tuple:
+                if not all(type(item) is int for item in first) or any(value != first for value in column.data):
+                    return False
+            elif not (type(first) in (bool, int, float) or isinstance(first, np.generic)) or any(
+                    type(value) is not type(first) for value in column.data):
+                return False
+    return True
+
+
+def _comparable_values(stack: CallStack, first, dtype: np.dtype) -> tuple[list[int], np.ndarray | None]:
+    """The rows whose value has the type (and for arrays the dtype and shape) of ``first``, and those values as
+    one array of ``dtype``."""
+    values = stack.values.data
+    if stack.values.kind == "rows":
+        same = type(first) is np.ndarray and values.dtype == first.dtype and values.shape[1:] == first.shape
+        return (list(range(stack.count)), values) if same else ([], None)
+    if stack.values.kind == "scalars":
+        same = type(first) is values.dtype.type and values.dtype == dtype
+        return (list(range(stack.count)), values) if same else ([], None)
+    rows = [row for row, value in enumerate(values) if _same_kind(value, first)]
+    return rows, np.asarray([values[row] for row in rows], dtype=dtype) if rows else None
+
+
+def _bytes_by_row(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values).view(np.uint8).reshape(len(values), -1)
 
 
 def _same_kind(value, first) -> bool:
     """Same type, and for arrays the same dtype and shape."""
     return type(value) is type(first) and (
         type(first) is not np.ndarray or (value.dtype == first.dtype and value.shape == first.shape))
-

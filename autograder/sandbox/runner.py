@@ -162,7 +162,7 @@ class Sandbox:
             self.load()
         if self._child is None:
             return ExerciseRun("lost", detail="the submission could not be loaded"), Checked(True, {})
-        ids = {case_id for case_id, _ in cases}
+        by_id = dict(cases)
         run, code, speculate = ExerciseRun("lost"), None, answers is not None
         deadline = time.monotonic() + self.limits.timeout + GRACE
         checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
@@ -173,8 +173,9 @@ class Sandbox:
             while True:
                 message = self._receive(deadline)
                 event = message.get("event")
-                if event == "case" and message.get("id") in ids and message["id"] not in run.cases:
-                    run.cases[message["id"]] = _decode_case(message)
+                case_id = message.get("id")
+                if event == "case" and type(case_id) is str and case_id in by_id and case_id not in run.cases:
+                    run.cases[case_id] = _decode_case(message, by_id[case_id])
                     if speculate:
                         checks.add(message.get("speculated"), "value" not in message)
                 elif event == "missing":
@@ -195,7 +196,8 @@ class Sandbox:
             self._restarts += 1
             run.status, run.detail = "lost", str(lost)
         checked = checks.result()
-        ended_normally = run.status == "missing" or (run.status == "exited" and code == 0 and set(run.cases) == ids)
+        ended_normally = run.status == "missing" or (
+            run.status == "exited" and code == 0 and run.cases.keys() == by_id.keys())
         return run, checked if ended_normally else Checked(False, None)
 
     # -- process plumbing -------------------------------------------------------------------------------
@@ -316,10 +318,14 @@ def clean_error(error) -> ErrorInfo:
     return ErrorInfo(str(error.get("type") or "Error")[:100], str(error.get("message") or "")[:500], where)
 
 
-def _decode_case(message: dict) -> CaseOutcome:
+def _decode_case(message: dict, args: tuple) -> CaseOutcome:
+    """The outcome of a case run on ``args``; the child sends its arguments after the call only when they changed."""
     try:
-        after = codec.decode(message["args_after"]) if "args_after" in message else None
-        after = after if isinstance(after, tuple) else None
+        if message.get("args_unchanged") is True:
+            after = args
+        else:
+            after = codec.decode(message["args_after"]) if "args_after" in message else None
+            after = after if isinstance(after, tuple) else None
         if "value" in message:
             return CaseOutcome(value=codec.decode(message["value"]), args_after=after)
         return CaseOutcome(error=clean_error(message.get("error")), args_after=after)

@@ -5,6 +5,8 @@ edge cases those examples miss.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import cnn_reference as ref
@@ -152,7 +154,7 @@ EXERCISES: tuple[Exercise, ...] = (
         (Family("odd", "an odd dz over a 3x2 window", lambda r: (5, (3, 2))),
          Family("float", "a negative float dz, 4x3 window", lambda r: (float(normal(r, 1)[0]) - 1, (4, 3))),
          Family("single", "a 1x1 window", lambda r: (float(normal(r, 1)[0]), (1, 1)))),
-        cost=lambda dz, shape: int(np.prod([abs(int(n)) for n in shape])),
+        cost=lambda dz, shape: math.prod(abs(int(n)) for n in shape),
         stacked=stacked.distribute_value,
     ),
     Exercise(
