@@ -108,17 +108,35 @@ def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(monkeyp
 
 def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(monkeypatch):
     """Correcting ahead would find one more call per run (the code stops at the first wrong value): the second
-    run gets the answers to the calls the first one found, and asks the parent for every other call of that
-    helper (here the second call of each case)."""
+    run gets the answers to the calls the first one found and stops at the next; the third gets those too,
+    and asks the parent for every other call of that helper (here the third call of each case)."""
     round_trips = []
     answer = runner.answer_helper
     monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = ("def double(x):\n    return (x * 2.0).tolist()\n\n"
-              "def quad(x):\n    return double(double(x) * 1.0)\n")
-    speculated, _ = run(source)
+              "def oct(x):\n    return double(double(double(x) * 1.0) * 1.0)\n")
+    speculated, checked = run(source, "oct")
     assert len(round_trips) == 2 and speculated.status == "exited"
+    assert checked == 2 + 2 + 2  # a call per case in each run: two runs check it, the third asks for it
     for case_id, (x,) in CASES:
-        np.testing.assert_array_equal(values(speculated)[case_id], 4 * x)
+        np.testing.assert_array_equal(values(speculated)[case_id], 8 * x)
+
+
+def test_a_helper_stopped_by_another_helpers_wrong_value_is_not_asked(monkeypatch):
+    """``check`` is right, but the wrong ``double`` feeds it values it turns into a list, which stops the code:
+    the second run, with ``double`` corrected ahead, speculates ``check`` again instead of asking the parent
+    for each of its calls, and stands."""
+    round_trips = []
+    answer = runner.answer_helper
+    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
+    source = ("import numpy as np\n\ndef double(x):\n    return x * 3.0\n\n"
+              "def check(y):\n    return y if (y % 2 == 0).all() else y.tolist()\n\n"
+              "def quad(x):\n    return check(double(x)) * 2.0\n")
+    with Sandbox([Cell("cell 1", source)], PATIENT) as sandbox:
+        result = sandbox.run("quad", CASES, {"double": Counted(), "check": lambda y: y})
+    assert round_trips == [] and result.status == "exited"
+    for case_id, (x,) in CASES:
+        np.testing.assert_array_equal(values(result)[case_id], 4 * x)
 
 
 def test_a_call_on_which_the_helper_raises_is_asked_and_the_run_stands(monkeypatch):

@@ -78,7 +78,7 @@ class Checked:
     else ``corrections``, the parent's answer to each call that did not (by ``codec.call_key``), or None when
     they cannot be corrected (malformed records, too many, out of time, a run that did not end normally);
     ``distrusted``: helpers whose corrected call was the last before a case raised (the calls that case
-    would have made next are not known: the next run asks the parent for them)."""
+    would have made next are not known: see ``Sandbox.run`` for when the parent is asked for them)."""
 
     held: bool
     corrections: dict[str, dict] | None

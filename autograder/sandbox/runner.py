@@ -134,9 +134,11 @@ class Sandbox:
         and the child records each call (a call on which that helper raises is asked of this process at once
         instead); every recorded value must be exactly what ``helpers`` would have answered, with the
         arguments left unchanged, and the run must end normally. Otherwise the exercise
-        runs again in a fresh fork, with this process's answers to the calls that differed given ahead, and
-        every other call of a helper whose wrong value made a case raise asked of this process (its later
-        calls are not known ahead); after ``SPECULATION_ROUNDS`` such runs, or a run that cannot be
+        runs again in a fresh fork, with this process's answers to the calls that differed given ahead; a
+        helper whose wrong value made a case raise in two runs has every other call asked of this process in
+        the next (its later calls are not known ahead, and it is seen to stop the code at each; once is not
+        enough: its wrong inputs may have come from another helper, corrected now); after
+        ``SPECULATION_ROUNDS`` such runs, or a run that cannot be
         corrected, it runs once more with every call answered here. So speculating changes no outcome, short
         of what the student's own helper does beside its value (global state, its own records): that is the
         student's code run as written, and no answer of the grader's reaches the child either way.
@@ -144,6 +146,7 @@ class Sandbox:
         if speculate and helpers:
             answers: dict[str, dict] = {}
             ask: set[str] = set()
+            suspects: set[str] = set()
             for _ in range(SPECULATION_ROUNDS):
                 run, checked = self._run(function, cases, helpers, answers, ask)
                 if checked.held:
@@ -151,7 +154,8 @@ class Sandbox:
                 if not checked.corrections:
                     break
                 answers.update(checked.corrections)
-                ask |= checked.distrusted
+                ask |= checked.distrusted & suspects
+                suspects |= checked.distrusted
         return self._run(function, cases, helpers, None)[0]
 
     def _run(self, function: str, cases: list[tuple[str, tuple]], helpers: Helpers,
