@@ -104,3 +104,38 @@ def test_an_assignment_registered_by_another_package_is_hidden_from_student_code
     finally:
         for cache in caches:
             cache.cache_clear()
+
+
+def test_a_result_over_the_size_limit_costs_its_run_only():
+    """Frames go straight between an exercise's fork and the grader, each checked against the result limit:
+    one too large ends that run as a protocol error; the next exercise runs as usual."""
+    source = "import numpy as np\ndef huge(x):\n    return np.ones(400_000)\ndef small(x):\n    return x + 1\n"
+    with Sandbox([Cell("s.py", source)], Limits(timeout=5.0, result_bytes=1 << 20)) as sandbox:
+        run = sandbox.run("huge", [("c", (1,))])
+        assert run.status == "protocol" and "limit" in run.detail and "c" not in run.cases
+        assert sandbox.run("small", [("c", (1,))]).cases["c"].value == 2
+
+
+def test_a_frame_cut_short_is_dropped_and_frames_written_later_reach_no_other_exercise():
+    """The code writes half a frame to every descriptor it has and is killed; a process it leaves behind
+    would write a whole forged case for the next exercise: the half frame is dropped, the run ends as the
+    kill says, and the next exercise gets only its own results."""
+    source = ("import json, os, signal, struct, time\n"
+              "def frame(message):\n    body = json.dumps(message).encode()\n"
+              "    return struct.pack('>Q', len(body)) + body\n"
+              "def cut(x):\n"
+              "    if os.fork() == 0:\n"
+              "        time.sleep(0.5)\n"
+              "        for fd in range(3, 64):\n"
+              "            try:\n                os.write(fd, frame({'event': 'case', 'id': 'c', 'value': 666}))\n"
+              "            except OSError:\n                pass\n"
+              "        os._exit(0)\n"
+              "    for fd in range(3, 64):\n"
+              "        try:\n                os.write(fd, frame({'event': 'case', 'id': 'c', 'value': 1})[:12])\n"
+              "        except OSError:\n            pass\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "def slow(x):\n    time.sleep(1.0)\n    return x + 1\n")
+    with Sandbox([Cell("s.py", source)], Limits(timeout=5.0)) as sandbox:
+        run = sandbox.run("cut", [("c", (1,))])
+        assert run.status == "signal" and "c" not in run.cases
+        assert sandbox.run("slow", [("c", (1,))]).cases["c"].value == 2

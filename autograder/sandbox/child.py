@@ -25,6 +25,7 @@ import re
 import resource
 import select
 import signal
+import socket
 import sys
 import time
 import warnings
@@ -55,13 +56,18 @@ class CellTimeout(BaseException):
     """Raised in the main thread when a cell runs past its time limit."""
 
 
+_send_fds = socket.send_fds
+_socketpair = socket.socketpair
+
+
 class Channel:
-    """Frames over a pair of file descriptors."""
+    """Frames over a pair of file descriptors (one Unix socket, when descriptors are to be sent)."""
 
     def __init__(self, read_fd, write_fd, limit=codec.MAX_FRAME):
         self.read_fd, self.write_fd = read_fd, write_fd
         self.reader = codec.FrameReader(limit)
         self.pending = []
+        self._socket = None
 
     def send(self, message):
         self.send_raw(codec.frame(message))
@@ -69,6 +75,19 @@ class Channel:
     def send_raw(self, data):
         while data:
             data = data[os.write(self.write_fd, data):]
+
+    def close(self):
+        if self._socket is not None:
+            self._socket.detach()
+        os.close(self.read_fd)
+        os.close(self.write_fd)
+
+    def send_with_fd(self, message, fd):
+        """``message`` with the descriptor ``fd`` attached (to its first byte)."""
+        if self._socket is None:
+            self._socket = socket.socket(fileno=self.write_fd)  # kept: it owns write_fd from now on
+        data = codec.frame(message)
+        self.send_raw(data[_send_fds(self._socket, [data], [fd]):])
 
     def receive(self):
         while not self.pending:
@@ -446,82 +465,60 @@ class Zygote:
                 pass
 
     def run(self, request):
-        """Fork a grandchild for one exercise; relay its frames both ways; report how it ended."""
+        """Fork a grandchild for one exercise, send the parent the other end of the grandchild's own channel
+        (the frames of the exercise go straight between the two), wait for it to end; report how it ended."""
         sys.stdout.flush()
         sys.stderr.flush()
         self.kill_strays()
-        to_parent_r, to_parent_w = os.pipe()
-        to_child_r, to_child_w = os.pipe()
+        ours, theirs = _socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         output_path = request["function"] + ".out"
         try:
             pid = os.fork()
         except OSError as error:
+            ours.close()
+            theirs.close()
             self.channel.send({"event": "done", "status": "exited", "code": 1,
                                "detail": f"could not start ({error.strerror})", "output": ""})
             return
         if pid == 0:
-            os.close(to_parent_r)
-            os.close(to_child_w)
+            ours.close()
             try:
-                self._grandchild(request, Channel(to_child_r, to_parent_w, self.limits["result_bytes"]), output_path)
+                self._grandchild(request, Channel(theirs.fileno(), theirs.fileno()), output_path)
             finally:
                 os._exit(0)
-        os.close(to_parent_w)
-        os.close(to_child_r)
-        status = self._relay(to_parent_r, to_child_w, pid, time.monotonic() + request["timeout"])
-        os.close(to_parent_r)
-        os.close(to_child_w)
+        theirs.close()
+        try:
+            self.channel.send_with_fd({"event": "started"}, ours.fileno())
+        finally:
+            ours.close()
+        status = self._wait(pid, time.monotonic() + request["timeout"])
         kill_group(pid)  # whatever the exercise started
         self.kill_strays()
         status["output"] = read_start(output_path, 2000)
         self.channel.send({"event": "done", **status})
 
-    def _relay(self, from_child, to_child, pid, deadline):
-        """Pass whole frames on, undecoded (the parent checks them): the grandchild's to the parent, the
-        parent's helper answers to the grandchild."""
-        from_grandchild = codec.FrameReader(limit=self.limits["result_bytes"])
-        from_parent = codec.FrameReader()
-        parent = self.channel
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return self._kill(pid, "timeout")
-            ready, _, _ = select.select([from_child, parent.read_fd], [], [], remaining)
-            if parent.read_fd in ready:
-                chunk = os.read(parent.read_fd, 1 << 16)
-                if not chunk:
-                    os._exit(0)  # the parent is gone
-                for data in from_parent.feed_raw(chunk):
-                    self._forward(to_child, data)
-            if from_child not in ready:
-                continue
-            chunk = os.read(from_child, 1 << 16)
-            if not chunk:
-                break
-            try:
-                for data in from_grandchild.feed_raw(chunk):
-                    parent.send_raw(data)
-            except codec.CodecError as error:
-                return self._kill(pid, "protocol", str(error))
-        pidfd = os.pidfd_open(pid)  # readable once the grandchild has ended (its frames are all read)
+    def _wait(self, pid, deadline):
+        """How the grandchild ended, killed at ``deadline``; this process ends if the parent is gone."""
+        pidfd = os.pidfd_open(pid)
         try:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([pidfd], [], [], remaining)[0]:
-                return self._kill(pid, "timeout")
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return self._kill(pid, "timeout")
+                ready, _, _ = select.select([pidfd, self.channel.read_fd], [], [], remaining)
+                if self.channel.read_fd in ready:
+                    chunk = os.read(self.channel.read_fd, 1 << 16)
+                    if not chunk:
+                        os._exit(0)  # the parent is gone
+                    self.channel.pending.extend(self.channel.reader.feed(chunk))
+                if pidfd in ready:
+                    break
         finally:
             os.close(pidfd)
         _, code = os.waitpid(pid, 0)
         if os.WIFSIGNALED(code):
             return {"status": "signal", "signal": os.WTERMSIG(code)}
         return {"status": "exited", "code": os.WEXITSTATUS(code)}
-
-    @staticmethod
-    def _forward(to_child, data):
-        try:
-            while data:
-                data = data[os.write(to_child, data):]
-        except OSError:  # the grandchild is gone
-            pass
 
     @staticmethod
     def _kill(pid, status, detail=""):
@@ -531,8 +528,7 @@ class Zygote:
 
     def _grandchild(self, request, channel, output_path):
         os.setpgid(0, 0)
-        os.close(self.channel.read_fd)
-        os.close(self.channel.write_fd)
+        self.channel.close()
         redirect_output(output_path)
         set_hard_limit(resource.RLIMIT_CPU, math.ceil(request["timeout"]) + 1)
         set_hard_limit(resource.RLIMIT_AS, min(self.memory_cap, vm_size() + self.limits["memory"]))

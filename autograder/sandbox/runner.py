@@ -13,6 +13,8 @@ import json
 import os
 import select
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,7 @@ class Sandbox:
         self._uid: int | None = None
         self._reader = codec.FrameReader(limits.result_bytes)
         self._pending: list[dict] = []
+        self._fds: list[int] = []  # the exercise channel the child sent, not yet taken
         self._skip: set[int] = set()
         self._errors: dict[int, ErrorInfo] = {}
         self._skipped: dict[int, list[Where]] = {}  # per cell: statements that needed a stand-in
@@ -170,14 +173,38 @@ class Sandbox:
         run, code, speculate = ExerciseRun("lost"), None, answers is not None
         deadline = time.monotonic() + self.limits.timeout + GRACE
         checks = SpeculationChecks(helpers, deadline + self.limits.timeout)  # as long again to check
+        link: ExerciseLink | None = None
         try:
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
                         "answers": answers, "ask": sorted(ask),
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
-            while True:
-                message = self._receive(deadline)
-                event = message.get("event")
-                case_id = message.get("id")
+            done = False
+            while not done or link is not None:
+                message = link.pending.pop(0) if link is not None and link.pending else None
+                if message is None and not done and self._pending:
+                    message = self._pending.pop(0)
+                    event = message.get("event")
+                    if event == "started" and link is None and self._fds:
+                        link = ExerciseLink(self._fds.pop(0), self.limits.result_bytes)
+                    elif event == "done":
+                        status, code, done = message.get("status"), message.get("code"), True
+                        if run.status not in ("missing", "protocol"):
+                            run.status = status if status in RUN_STATUSES else "protocol"
+                        if not run.detail:
+                            run.detail = str(message.get("detail") or message.get("code") or message.get("signal")
+                                             or "")[:300]
+                        run.output = str(message.get("output", ""))[:2000]
+                    else:
+                        raise ChildLost("the code sent the grader a message it did not expect")
+                    continue
+                if message is None:
+                    if not self._wait_for_frames(link, done, deadline):  # the exercise's channel has ended
+                        if link.broken:
+                            run.status, run.detail = "protocol", link.broken[:300]
+                        link.close()
+                        link = None
+                    continue
+                event, case_id = message.get("event"), message.get("id")
                 if event == "case" and type(case_id) is str and case_id in by_id and case_id not in run.cases:
                     run.cases[case_id] = _decode_case(message, by_id[case_id])
                     if speculate:
@@ -185,20 +212,18 @@ class Sandbox:
                 elif event == "missing":
                     run.status = "missing"
                 elif event == "helper":
-                    self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline)
-                elif event == "done":
-                    status, code = message.get("status"), message.get("code")
-                    if run.status != "missing":
-                        run.status = status if status in RUN_STATUSES else "protocol"
-                    run.detail = str(message.get("detail") or message.get("code") or message.get("signal") or "")[:300]
-                    run.output = str(message.get("output", ""))[:2000]
-                    break
+                    self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline, link.fd)
                 else:
-                    raise ChildLost("the code sent the grader a message it did not expect")
+                    run.status, run.detail = "protocol", "the code sent the grader a message it did not expect"
+                    link.close()
+                    link = None
         except ChildLost as lost:
             self._stop()
             self._restarts += 1
             run.status, run.detail = "lost", str(lost)
+        finally:
+            if link is not None:
+                link.close()
         checked = checks.result()
         ended_normally = run.status == "missing" or (
             run.status == "exited" and code == 0 and run.cases.keys() == by_id.keys())
@@ -244,16 +269,21 @@ class Sandbox:
     def _cold_start(self, deadline: float) -> ColdChild:
         info_read, info_write = os.pipe() if self.isolation.namespaces else (None, None)
         command = child_command(self.isolation, SANDBOX_FILES, info_write)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             with open(self._stderr_path, "wb") as stderr:
                 process = subprocess.Popen(
-                    command.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    command.argv, stdin=theirs, stdout=theirs, stderr=stderr,
                     cwd=self._workdir.name, env=command.env, start_new_session=True, pass_fds=command.pass_fds)
+        except BaseException:
+            ours.close()
+            raise
         finally:
+            theirs.close()
             if info_write is not None:
                 os.close(info_write)
         self._uid = command.uid
-        child = ColdChild(process)
+        child = ColdChild(process, ours)
         try:
             if info_read is not None:
                 child.inner = _sandbox_init(info_read, deadline)
@@ -267,6 +297,9 @@ class Sandbox:
 
     def _stop(self) -> None:
         """Kill the sandbox and wait until every process in it is gone."""
+        for fd in self._fds:
+            os.close(fd)
+        self._fds.clear()
         child, self._child = self._child, None
         if child is None:
             return
@@ -274,37 +307,94 @@ class Sandbox:
         if self._uid is not None:
             _kill_user(self._uid)
 
-    def _send(self, message: dict, deadline: float | None = None) -> None:
-        """Write one frame without ever blocking past ``deadline`` (a child that stops reading cannot hang
-        the grader)."""
+    def _send(self, message: dict, deadline: float | None = None, fd: int | None = None) -> None:
+        """Write one frame to the child (or to an exercise's channel ``fd``) without ever blocking past
+        ``deadline`` (a child that stops reading cannot hang the grader)."""
         data = codec.frame(message)
         deadline = deadline or time.monotonic() + START_TIMEOUT
-        fd = self._child.write_fd
+        fd = self._child.write_fd if fd is None else fd
         try:
-            while data:
+            while True:
+                try:
+                    data = data[os.write(fd, data):]  # the descriptor does not block: write what fits
+                except BlockingIOError:
+                    pass
+                if not data:
+                    return
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
                     raise ChildLost("the code stopped reading what the grader sent it")
-                data = data[os.write(fd, data):]
-        except BlockingIOError:
-            raise ChildLost("the code stopped reading what the grader sent it") from None
         except OSError as error:
             raise ChildLost(f"the grading process stopped ({error.strerror})") from None
 
     def _receive(self, deadline: float) -> dict:
-        fd = self._child.read_fd
         while not self._pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise ChildLost("the code did not finish in time (it kept running past the limit)")
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise ChildLost(self._child.exit_reason())
-            try:
-                self._pending.extend(self._reader.feed(chunk))
-            except codec.CodecError as error:
-                raise ChildLost(f"the grading channel was corrupted ({error})") from None
+            self._read_child(deadline)
         return self._pending.pop(0)
+
+    def _read_child(self, deadline: float) -> None:
+        """Wait for the child's channel to be readable (until ``deadline``), then read what it holds: frames, and
+        the descriptor of an exercise's channel."""
+        channel = self._child.channel
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([channel], [], [], remaining)[0]:
+            raise ChildLost("the code did not finish in time (it kept running past the limit)")
+        try:
+            chunk, fds, _, _ = socket.recv_fds(channel, 1 << 16, 1)
+        except OSError as error:
+            raise ChildLost(f"the grading process stopped ({error.strerror})") from None
+        for fd in fds:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode) and not self._fds:
+                os.set_blocking(fd, False)
+                self._fds.append(fd)
+            else:
+                os.close(fd)
+        if not chunk:
+            raise ChildLost(self._child.exit_reason())
+        try:
+            self._pending.extend(self._reader.feed(chunk))
+        except codec.CodecError as error:
+            raise ChildLost(f"the grading channel was corrupted ({error})") from None
+
+    def _wait_for_frames(self, link: ExerciseLink | None, done: bool, deadline: float) -> bool:
+        """Read what comes next, from the child or from the exercise's channel ``link``; False once ``link`` is
+        at its end (or broke the protocol, which costs the run: see ``_run``)."""
+        watched = [link.fd] if link is not None else []
+        if not done:
+            watched.append(self._child.channel)
+        remaining = deadline - time.monotonic()
+        ready = select.select(watched, [], [], remaining)[0] if remaining > 0 else []
+        if not ready:
+            raise ChildLost("the code did not finish in time (it kept running past the limit)")
+        if link is not None and link.fd in ready:
+            return link.read()
+        self._read_child(deadline)
+        return True
+
+
+class ExerciseLink:
+    """The grader's end of one exercise run's own channel (the child forked for it holds the other): frames
+    size-checked; a frame cut short by the end of the stream is dropped."""
+
+    def __init__(self, fd: int, limit: int):
+        self.fd, self.pending, self._reader, self.broken = fd, [], codec.FrameReader(limit), ""
+
+    def read(self) -> bool:
+        """Read what is there; False at the end of the stream, or when it broke the protocol (``broken`` says
+        how)."""
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+            if chunk:
+                self.pending.extend(self._reader.feed(chunk))
+                return True
+        except BlockingIOError:
+            return True
+        except (OSError, codec.CodecError) as error:
+            self.broken = str(error)
+        return False
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 # -- what crosses the channel -----------------------------------------------------------------------------
@@ -405,12 +495,13 @@ def _owner(pid: int) -> int | None:
 
 
 class ColdChild:
-    """A child started as a new process tree: bubblewrap (with setpriv) and Python, or Python alone."""
+    """A child started as a new process tree: bubblewrap (with setpriv) and Python, or Python alone; its fds 0 and
+    1 are one Unix socket, ``channel``'s other end."""
 
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
+    def __init__(self, process: subprocess.Popen, channel: socket.socket):
+        self.process, self.channel = process, channel
         self.inner: tuple[int, int] | None = None  # the sandbox's init: (pid, pidfd)
-        self.read_fd, self.write_fd = process.stdout.fileno(), process.stdin.fileno()
+        self.read_fd = self.write_fd = channel.fileno()
 
     def stop(self) -> None:
         """Kill the sandbox's init (the kernel kills its namespace with it) and the process group; wait."""
@@ -424,8 +515,7 @@ class ColdChild:
         except OSError:
             pass
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
+        self.channel.close()
 
     def exit_reason(self) -> str:
         code = self.process.wait()
