@@ -36,6 +36,15 @@ def run(source: str, function: str = "quad", speculate: bool = True, limits: Lim
     return result, answer.calls
 
 
+@pytest.fixture
+def round_trips(monkeypatch) -> list:
+    """The helper calls the parent answers over the channel (one entry each)."""
+    trips = []
+    answer = runner.answer_helper
+    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: trips.append(1) or answer(message, helpers))
+    return trips
+
+
 def values(result):
     return {case_id: outcome.value for case_id, outcome in result.cases.items()}
 
@@ -91,12 +100,9 @@ def test_a_helper_that_differs_in_any_way_gets_the_answered_outcome(helper):
         np.testing.assert_array_equal(values(answered)[case_id], 5 * x)
 
 
-def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(monkeypatch):
+def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(round_trips):
     """The second run gets the parent's answers to the calls that differed, the third those of the calls the
     corrected values led to: no call waits for the parent, and the outcome is the answered one."""
-    round_trips = []
-    answer = runner.answer_helper
-    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = "def double(x):\n    return x * 3.0\n\ndef quad(x):\n    return double(double(x))\n"
     speculated, checked = run(source)
     assert round_trips == [] and checked == 6  # 4 calls, then the 2 that the corrected first calls led to
@@ -106,13 +112,10 @@ def test_a_wrong_helper_is_corrected_ahead_without_a_round_trip_per_call(monkeyp
     assert len(round_trips) == 4
 
 
-def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(monkeypatch):
+def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(round_trips):
     """Correcting ahead would find one more call per run (the code stops at the first wrong value): the second
     run gets the answers to the calls the first one found and stops at the next; the third gets those too,
     and asks the parent for every other call of that helper (here the third call of each case)."""
-    round_trips = []
-    answer = runner.answer_helper
-    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = ("def double(x):\n    return (x * 2.0).tolist()\n\n"
               "def oct(x):\n    return double(double(double(x) * 1.0) * 1.0)\n")
     speculated, checked = run(source, "oct")
@@ -122,13 +125,10 @@ def test_a_wrong_value_that_makes_the_caller_raise_is_answered_call_by_call(monk
         np.testing.assert_array_equal(values(speculated)[case_id], 8 * x)
 
 
-def test_a_helper_stopped_by_another_helpers_wrong_value_is_not_asked(monkeypatch):
+def test_a_helper_stopped_by_another_helpers_wrong_value_is_not_asked(round_trips):
     """``check`` is right, but the wrong ``double`` feeds it values it turns into a list, which stops the code:
     the second run, with ``double`` corrected ahead, speculates ``check`` again instead of asking the parent
     for each of its calls, and stands."""
-    round_trips = []
-    answer = runner.answer_helper
-    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = ("import numpy as np\n\ndef double(x):\n    return x * 3.0\n\n"
               "def check(y):\n    return y if (y % 2 == 0).all() else y.tolist()\n\n"
               "def quad(x):\n    return check(double(x)) * 2.0\n")
@@ -139,12 +139,9 @@ def test_a_helper_stopped_by_another_helpers_wrong_value_is_not_asked(monkeypatc
         np.testing.assert_array_equal(values(result)[case_id], 4 * x)
 
 
-def test_a_call_on_which_the_helper_raises_is_asked_and_the_run_stands(monkeypatch):
+def test_a_call_on_which_the_helper_raises_is_asked_and_the_run_stands(round_trips):
     """The student's helper raises on the second case only: that call is asked of the parent at once, and the
     other calls' records hold, so the exercise runs once."""
-    round_trips = []
-    answer = runner.answer_helper
-    monkeypatch.setattr(runner, "answer_helper", lambda message, helpers: round_trips.append(1) or answer(message, helpers))
     source = ("def double(x):\n    if x.ndim == 2:\n        raise ValueError('2-D is not done yet')\n"
               "    return x * 2.0\n\n"
               "def quad(x):\n    return double(x) + double(x)\n")
