@@ -228,14 +228,19 @@ class Helper:
     at once, on copies of its arguments, and recorded (arguments, value) for the parent to check after the
     case: if every recorded value is the one the parent would have answered, the run stands as if the parent
     had answered each call; if not, the parent runs the exercise again, with ``answers``: its own answers to
-    the calls that differed (by ``codec.call_key``), given without asking it. A call on which ``own`` raises
-    an Exception is asked of the parent instead (and not recorded), as is every call of a helper the parent
-    named in ``ask`` that ``answers`` does not hold.
+    the calls that differed (by ``codec.call_key``), given without asking it. Where ``own`` raises an
+    Exception, the run's first call of those argument types and shapes is asked of the parent instead (and
+    not recorded); each later one is answered with a stand-in, a copy of that answer, and recorded like any
+    speculated value: the parent finds it wrong unless it is the right answer, and gives the right one ahead
+    in the next run (a ``conv_single_step`` that always raises costs one more run, not a round trip per
+    call). A helper the parent named in ``ask`` (its own values stop the code) is not called: its calls that
+    ``answers`` does not hold are answered the same way.
     """
 
     def __init__(self, name, channel, own, calls=None, answers=None, ask=False):
         self.name, self.channel, self.own, self.calls, self.answers = name, channel, own, calls, answers or {}
         self.ask = ask
+        self.stand_ins = {}  # argument signature -> the parent's answer to the first call of it that was asked
         self.__name__ = name
 
     def __call__(self, *args):
@@ -245,7 +250,21 @@ class Helper:
                 return self._answered(known, args)
             if not self.ask:
                 return self._speculate(args)
+            return self._stood_in(args)
         return self._asked(args)
+
+    def _stood_in(self, args):
+        """The stand-in for a call of these argument types and shapes, recorded as its value; the first such
+        call is asked, and its answer is the stand-in from then on."""
+        signature = codec.call_signature(self.name, args)
+        if signature is None or signature not in self.stand_ins:
+            value = self._asked(args)
+            if signature is not None:
+                self.stand_ins[signature] = codec.copied(value)
+            return value
+        value = codec.copied(self.stand_ins[signature])
+        self.calls.finish(self.calls.start(self.name, args), args, value)
+        return value
 
     def _asked(self, args):
         self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
@@ -278,7 +297,7 @@ class Helper:
             sys.stdout, sys.stderr = shown
         if raised:
             self.calls.drop(call)
-            return self._asked(args)
+            return self._stood_in(args)
         self.calls.finish(call, args, value)
         return value
 

@@ -32,7 +32,7 @@ GRACE = 3.0  # seconds the parent waits beyond a limit the child enforces itself
 START_TIMEOUT = 30.0  # seconds for the child to start and say "ready" before any student code runs
 TEARDOWN_TIMEOUT = 10.0
 RUN_STATUSES = ("exited", "signal", "timeout", "protocol")
-SPECULATION_ROUNDS = 3  # speculating runs of an exercise, each with the answers the ones before lacked
+SPECULATION_ROUNDS = 4  # speculating runs of an exercise, each with the answers the ones before lacked
 
 
 class SandboxError(RuntimeError):
@@ -134,17 +134,18 @@ class Sandbox:
         """Call ``function`` on each case's args in a fresh fork; ``helpers`` answer the helper calls.
 
         Speculating, a helper the student defined answers its calls at once (no round trip to this process)
-        and the child records each call (a call on which that helper raises is asked of this process at once
-        instead); every recorded value must be exactly what ``helpers`` would have answered, with the
-        arguments left unchanged, and the run must end normally. Otherwise the exercise
-        runs again in a fresh fork, with this process's answers to the calls that differed given ahead; a
-        helper whose wrong value made a case raise in two runs has every other call asked of this process in
-        the next (its later calls are not known ahead, and it is seen to stop the code at each; once is not
-        enough: its wrong inputs may have come from another helper, corrected now); after
-        ``SPECULATION_ROUNDS`` such runs, or a run that cannot be
-        corrected, it runs once more with every call answered here. So speculating changes no outcome, short
-        of what the student's own helper does beside its value (global state, its own records): that is the
-        student's code run as written, and no answer of the grader's reaches the child either way.
+        and the child records each call; every recorded value must be exactly what ``helpers`` would have
+        answered, with the arguments left unchanged, and the run must end normally. Where that helper raises,
+        the run's first such call is asked of this process, and each later one gets a copy of that answer as a
+        stand-in, recorded like any value (see ``child.Helper``). Otherwise the exercise runs again in a fresh
+        fork, with this process's answers to the calls that differed given ahead. A helper whose wrong value
+        made a case raise in two runs is not called in the next: its later calls are not known ahead, and its
+        values stop the code; its first call is asked and the rest get stand-ins (once is not enough: its wrong
+        inputs may have come from another helper, corrected now). After ``SPECULATION_ROUNDS`` such runs, or
+        a run that cannot be corrected, it runs once more with every call answered here. So speculating
+        changes no outcome, short of what the student's own helper does beside its value (global state, its
+        own records): that is the student's code run as written, and no answer of the grader's reaches the
+        child but its answers to calls the code made.
         """
         if speculate and helpers:
             answers: dict[str, dict] = {}
