@@ -142,3 +142,23 @@ def test_stacked_calls_decode_to_each_call_exactly(calls):
     for name, args, value in calls:
         want = (name, *(codec.decode(json.loads(json.dumps(codec.encode(v)))) for v in (args, value)))
         assert any(got[0] == want[0] and identical(got[1], want[1]) and identical(got[2], want[2]) for got in found)
+
+
+@given(st.lists(call_args, max_size=4).map(tuple))
+def test_a_call_key_is_the_same_after_the_arguments_crossed_the_channel(args):
+    """The child keys a call by its live arguments, the parent by the ones it decoded: the keys agree."""
+    import json
+
+    crossed = codec.decode(json.loads(json.dumps(codec.encode(args))))
+    assert codec.call_key("f", crossed) == codec.call_key("f", args)
+
+
+def test_call_keys_tell_apart_what_encodes_apart():
+    """Equal data of other types, other dtypes or shapes of the same bytes, signed zeros, another helper."""
+    grid = np.arange(6.0)
+    calls = [("f", (0,)), ("f", (0.0,)), ("f", (False,)), ("f", (-0.0,)), ("f", (None,)), ("f", ("0",)),
+             ("f", (np.float64(0.0),)), ("f", (np.float32(0.0),)), ("f", (grid.reshape(2, 3),)),
+             ("f", (grid.reshape(3, 2),)), ("f", (grid.view(np.int64).reshape(2, 3),)), ("f", ([0],)),
+             ("f", ((0,),)), ("f", ({"a": 0},)), ("f", (0, 0)), ("g", (0,)), ("f", ("a", "b")), ("f", ("ab", ""))]
+    keys = [codec.call_key(name, args) for name, args in calls]
+    assert len(set(keys)) == len(keys)

@@ -30,6 +30,7 @@ _ARRAY_KINDS = "biuf"
 _PLAIN = (bool, int, float, str)
 _NUMBERS = (bool, int, float)
 _HEADER = struct.Struct(">Q")
+_DOUBLE = struct.Struct("<d")
 _copysign = math.copysign
 MAX_FRAME = 256 * 1024 * 1024
 
@@ -38,33 +39,36 @@ class CodecError(ValueError):
     """A frame or value that cannot be decoded (corrupt, too large, or of a forbidden type)."""
 
 
-def encode(value, shared: SharedArrays | None = None, _depth: int = 0):
+def encode(value, shared: SharedArrays | None = None, _depth: int = 0, raw: bool = False):
     """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes; with ``shared``, as a
-    reference to the array's one copy there)."""
+    reference to the array's one copy there; with ``raw``, the bytes themselves, for ``call_key``)."""
     kind = type(value)
     if kind is _ndarray:
-        return _encode_array(value, shared)
+        return _encode_array(value, shared, raw)
     if value is None or kind in _PLAIN:
         return value
     if _depth > 20:
         return {"__unsupported__": "nesting", "repr": "nested more than 20 levels"}
     if isinstance(value, _ndarray):
-        return _encode_array(_view(value, _ndarray), shared)
+        return _encode_array(_view(value, _ndarray), shared, raw)
     if isinstance(value, _generic) and _dtype(kind).kind in _ARRAY_KINDS:
-        return {"__npscalar__": _dtype(kind).str, "data": base64.b64encode(value.tobytes()).decode()}
+        data = value.tobytes()
+        return {"__npscalar__": _dtype(kind).str, "data": data if raw else base64.b64encode(data).decode()}
     if kind in (list, tuple):
-        return {"__" + kind.__name__ + "__": [encode(item, shared, _depth + 1) for item in value]}
+        return {"__" + kind.__name__ + "__": [encode(item, shared, _depth + 1, raw) for item in value]}
     if kind is dict and all(type(key) is str for key in value):
-        return {"__dict__": {key: encode(item, shared, _depth + 1) for key, item in value.items()}}
+        return {"__dict__": {key: encode(item, shared, _depth + 1, raw) for key, item in value.items()}}
     return {"__unsupported__": kind.__name__, "repr": _safe_repr(value)}
 
 
-def _encode_array(array: np.ndarray, shared: SharedArrays | None):
+def _encode_array(array: np.ndarray, shared: SharedArrays | None, raw: bool = False):
     """An exact ndarray encoded (its bytes in C order, whatever its layout)."""
     dtype = array.dtype
     if dtype.kind not in _ARRAY_KINDS:
         return {"__unsupported__": f"ndarray[{dtype}]", "repr": f"array of dtype {dtype}"}
     data = _tobytes(array)
+    if raw:
+        return {"__ndarray__": dtype.str, "shape": list(array.shape), "data": data}
     if shared is not None:
         return shared.refer(dtype.str, array.shape, data)
     return _encoded_array(dtype.str, array.shape, data)
@@ -90,8 +94,42 @@ def canonical(data) -> str:
 
 
 def call_key(name: str, args: tuple) -> str:
-    """A digest of a helper call by value: the helper's name and its encoded arguments."""
-    return hashlib.sha256(f"{name}\0{canonical(encode(args))}".encode()).hexdigest()
+    """A digest of a helper call by value: the helper's name and its arguments as ``encode`` sees them (types;
+    arrays by dtype, shape and bytes), fed to the hash as they are, without base64 or JSON."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass") + b"\0")
+    _feed(digest.update, encode(args, raw=True))
+    return digest.hexdigest()
+
+
+def _feed(update, data) -> None:
+    """Encoded ``data`` (with raw bytes) into a hash, each item tagged and sized so that no two differ alike."""
+    kind = type(data)
+    if kind is dict:
+        update(b"{%d" % len(data))
+        for key, item in data.items():
+            _feed(update, key)
+            _feed(update, item)
+    elif kind is list:
+        update(b"[%d" % len(data))
+        for item in data:
+            _feed(update, item)
+    elif kind is bytes:
+        update(b"b%d:" % len(data))
+        update(data)
+    elif kind is str:
+        text = data.encode("utf-8", "surrogatepass")
+        update(b"s%d:" % len(text))
+        update(text)
+    elif kind is float:
+        update(b"fnan" if data != data else b"f" + _DOUBLE.pack(data))
+    elif kind is bool:
+        update(b"T" if data else b"F")
+    elif kind is int:
+        update(b"i%d;" % data)
+    elif data is None:
+        update(b"n")
+    else:
+        raise TypeError(f"cannot digest {kind.__name__}")
 
 
 def _encoded_array(dtype: str, shape: tuple, data: bytes) -> dict:
