@@ -88,11 +88,6 @@ def same_data(a, b) -> bool:
     return a == b
 
 
-def canonical(data) -> str:
-    """Encoded data as one string: two values encode alike exactly when these are equal."""
-    return json.dumps(data, allow_nan=True, separators=(",", ":"))
-
-
 def call_key(name: str, args: tuple) -> str:
     """A digest of a helper call by value: the helper's name and its arguments as ``encode`` sees them (types;
     arrays by dtype, shape and bytes), fed to the hash as they are, without base64 or JSON."""

@@ -87,11 +87,15 @@ class Checked:
 
 @dataclass(frozen=True)
 class Call:
-    """One recorded call, decoded: the helper's name, its arguments, and the record as the child sent it."""
+    """One recorded call, decoded: the helper's name, its arguments, and its value (``NO_VALUE`` when it raised,
+    or its record holds none that decodes)."""
 
     name: str
     args: tuple
-    record: dict
+    value: object
+
+
+NO_VALUE = object()  # never identical to an answer: a call recorded without a value always needs correcting
 
 
 class SpeculationChecks:
@@ -136,7 +140,8 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
         if calls is None or stacks is None or len(calls) + sum(stack.count for stack in stacks) > MAX_CHECKED_CALLS:
             return Checked(False, None)
         corrections: dict[str, dict] = {}
-        wrong_calls = _check_calls(calls, helpers, deadline, corrections)
+        wrong_calls = _check_calls([(call.name, call.args, call.value) for call in calls], helpers, deadline,
+                                   corrections)
         wrong_rows = [_check_stack(stack, helpers, deadline, corrections) for stack in stacks]
         if wrong_calls is None or any(rows is None for rows in wrong_rows):
             return Checked(False, None)
@@ -147,40 +152,30 @@ def check_speculated(speculated, helpers: Helpers, deadline: float, raised: bool
         return Checked(False, None)
 
 
-def _check_calls(calls: list[Call], helpers: Helpers, deadline: float, corrections: dict) -> set[int] | None:
-    """The indices of the recorded calls that needed correcting (added to ``corrections``); None past ``deadline``."""
+def _check_calls(calls, helpers: Helpers, deadline: float, corrections: dict) -> set[int] | None:
+    """The indices of the (name, args, value) calls that needed correcting, each checked alone: its value must be
+    ``identical`` to the parent's answer, or the parent answers it with the student's own anyway; the others'
+    answers go into ``corrections``. None past ``deadline``."""
     wrong = set()
-    for index, call in enumerate(calls):
+    for index, (name, args, value) in enumerate(calls):
         if time.monotonic() > deadline:
             return None
-        answer = answer_call(call.name, call.args, helpers)
-        if answer.get("own"):
+        answer = reference_answer(name, args, helpers)
+        if answer.own or (answer.error is None and identical(answer.value, value)):
             continue
-        if "raised" in call.record or "value" not in call.record or "value" not in answer or (
-                codec.canonical(answer["value"]) != codec.canonical(call.record["value"])):
-            corrections[codec.call_key(call.name, call.args)] = answer
-            wrong.add(index)
+        corrections[codec.call_key(name, args)] = answer.message()
+        wrong.add(index)
     return wrong
 
 
 def _check_stack(stack: CallStack, helpers: Helpers, deadline: float, corrections: dict) -> set[int] | None:
     """The rows of ``stack`` that needed correcting (added to ``corrections``): those that do not agree with a
-    stacked answer are checked one by one; None past ``deadline``."""
+    stacked answer are checked alone (``_check_calls``); None past ``deadline``."""
     agreed = set(_agreeing_rows(stack, helpers)) if time.monotonic() <= deadline else set()
-    wrong = set()
-    for row in range(stack.count):
-        if row in agreed:
-            continue
-        if time.monotonic() > deadline:
-            return None
-        args = stack.args(row)
-        answer = reference_answer(stack.name, args, helpers)
-        if answer.own:
-            continue
-        if answer.error is not None or not identical(answer.value, stack.values[row]):
-            corrections[codec.call_key(stack.name, args)] = answer.message()
-            wrong.add(row)
-    return wrong
+    rows = [row for row in range(stack.count) if row not in agreed]
+    wrong = _check_calls([(stack.name, stack.args(row), stack.values[row]) for row in rows], helpers, deadline,
+                         corrections)
+    return None if wrong is None else {rows[index] for index in wrong}
 
 
 def _last_name(last, calls: list[Call], wrong_calls: set[int], stacks: list[CallStack],
@@ -210,8 +205,18 @@ def _decoded_calls(speculated, deadline: float) -> list[Call] | None:
     for call in calls:
         if time.monotonic() > deadline or type(call) is not dict or not {"name", "args"} <= call.keys() <= RECORD:
             return None
-        decoded.append(Call(call["name"], codec.decode(call["args"], arrays), call))
+        decoded.append(Call(call["name"], codec.decode(call["args"], arrays), _recorded_value(call, arrays)))
     return decoded
+
+
+def _recorded_value(record: dict, arrays: list):
+    """A record's value, decoded; ``NO_VALUE`` when it raised, holds none, or holds one that does not decode."""
+    if "raised" in record or "value" not in record:
+        return NO_VALUE
+    try:
+        return codec.decode(record["value"], arrays)
+    except (codec.CodecError, KeyError, TypeError, ValueError, OverflowError, RecursionError):
+        return NO_VALUE
 
 
 @dataclass(frozen=True)
