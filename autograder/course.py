@@ -260,9 +260,15 @@ class BoundedAnswer:
         self.helper = helper
 
     def __call__(self, *args):
-        if self.helper.work(args) > MAX_HELPER_WORK:
-            raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        self._work(args)
         return self.helper.reference(*args)
+
+    def _work(self, args: tuple) -> int:
+        """The work of one call; ValueError when it is far more than any case needs."""
+        work = self.helper.work(args)
+        if work > MAX_HELPER_WORK:
+            raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        return work
 
     def stacked(self, columns: list) -> np.ndarray:
         """The answers to N calls, their arguments in ``columns``; ValueError when one would be refused, or
@@ -271,9 +277,7 @@ class BoundedAnswer:
             raise ValueError(f"{self.helper.name} has no stacked reference")
         count = len(columns[0])
         calls = [tuple(column[k] for column in columns) for k in range(count if self.helper.cost else 1)]
-        work = [self.helper.work(args) for args in calls]  # without a cost, shapes decide: one is every one
-        if max(work) > MAX_HELPER_WORK:
-            raise ValueError(f"{self.helper.name} was called on inputs far larger than any case needs")
+        work = [self._work(args) for args in calls]  # without a cost, shapes decide: one is every one
         if (sum(work) if self.helper.cost else work[0] * count) > MAX_STACKED_WORK:
             raise ValueError(f"{count} calls of {self.helper.name} are too much work to answer at once")
         return self.helper.stacked(*columns)
