@@ -181,41 +181,32 @@ class Sandbox:
                         "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
             done = False
             while not done or link is not None:
-                message = link.pending.pop(0) if link is not None and link.pending else None
-                if message is None and not done and self._pending:
-                    message = self._pending.pop(0)
-                    event = message.get("event")
-                    if event == "started" and link is None and self._fds:
-                        link = ExerciseLink(self._fds.pop(0), self.limits.result_bytes)
-                    elif event == "done":
-                        status, code, done = message.get("status"), message.get("code"), True
-                        if run.status not in ("missing", "protocol"):
-                            run.status = status if status in RUN_STATUSES else "protocol"
-                        if not run.detail:
-                            run.detail = str(message.get("detail") or message.get("code") or message.get("signal")
-                                             or "")[:300]
-                        run.output = str(message.get("output", ""))[:2000]
+                if link is not None and link.pending:  # the exercise's own frames
+                    message = link.pending.pop(0)
+                    event, case_id = message.get("event"), message.get("id")
+                    if event == "case" and type(case_id) is str and case_id in by_id and case_id not in run.cases:
+                        run.cases[case_id] = _decode_case(message, by_id[case_id])
+                        if speculate:
+                            checks.add(message.get("speculated"), "value" not in message)
+                    elif event == "missing":
+                        run.status = "missing"
+                    elif event == "helper":
+                        self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline, link.fd)
                     else:
-                        raise ChildLost("the code sent the grader a message it did not expect")
-                    continue
-                if message is None:
-                    if not self._wait_for_frames(link, done, deadline):  # the exercise's channel has ended
-                        if link.broken:
-                            run.status, run.detail = "protocol", link.broken[:300]
+                        run.status, run.detail = "protocol", "the code sent the grader a message it did not expect"
                         link.close()
                         link = None
-                    continue
-                event, case_id = message.get("event"), message.get("id")
-                if event == "case" and type(case_id) is str and case_id in by_id and case_id not in run.cases:
-                    run.cases[case_id] = _decode_case(message, by_id[case_id])
-                    if speculate:
-                        checks.add(message.get("speculated"), "value" not in message)
-                elif event == "missing":
-                    run.status = "missing"
-                elif event == "helper":
-                    self._send({"event": "helper_reply", **answer_helper(message, helpers)}, deadline, link.fd)
-                else:
-                    run.status, run.detail = "protocol", "the code sent the grader a message it did not expect"
+                elif not done and self._pending:  # the child's: the run started, or ended
+                    message = self._pending.pop(0)
+                    if message.get("event") == "started" and link is None and self._fds:
+                        link = ExerciseLink(self._fds.pop(0), self.limits.result_bytes)
+                    elif message.get("event") == "done":
+                        code, done = _ended(run, message), True
+                    else:
+                        raise ChildLost("the code sent the grader a message it did not expect")
+                elif not self._wait_for_frames(link, done, deadline):  # the exercise's channel has ended
+                    if link.broken:
+                        run.status, run.detail = "protocol", link.broken[:300]
                     link.close()
                     link = None
         except ChildLost as lost:
@@ -411,6 +402,18 @@ def clean_error(error) -> ErrorInfo:
     else:
         where = None
     return ErrorInfo(str(error.get("type") or "Error")[:100], str(error.get("message") or "")[:500], where)
+
+
+def _ended(run: ExerciseRun, message: dict):
+    """Record in ``run`` how the child says the exercise's process ended (unless the run already failed on its
+    own channel); its exit code."""
+    status = message.get("status")
+    if run.status not in ("missing", "protocol"):
+        run.status = status if status in RUN_STATUSES else "protocol"
+    if not run.detail:
+        run.detail = str(message.get("detail") or message.get("code") or message.get("signal") or "")[:300]
+    run.output = str(message.get("output", ""))[:2000]
+    return message.get("code")
 
 
 def _decode_case(message: dict, args: tuple) -> CaseOutcome:
