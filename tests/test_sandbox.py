@@ -139,3 +139,25 @@ def test_a_frame_cut_short_is_dropped_and_frames_written_later_reach_no_other_ex
         run = sandbox.run("cut", [("c", (1,))])
         assert run.status == "signal" and "c" not in run.cases
         assert sandbox.run("slow", [("c", (1,))]).cases["c"].value == 2
+
+
+def test_a_frame_with_forged_descriptors_costs_only_its_cell():
+    """A cell sends the grader a "started" frame (out of turn) with three descriptors attached: a file of its
+    own and both ends of a socket pair. The frame costs that cell, which is skipped in a fresh child; the next
+    cell loads and runs."""
+    forge = ("import json, os, socket, stat, struct\n"
+             "body = json.dumps({'event': 'started'}).encode()\n"
+             "marker = os.open('/tmp/forged-fd-marker', os.O_CREAT | os.O_RDWR)\n"
+             "a, b = socket.socketpair()\n"
+             "for fd in range(3, 64):\n"
+             "    try:\n"
+             "        if stat.S_ISSOCK(os.fstat(fd).st_mode) and fd not in (a.fileno(), b.fileno()):\n"
+             "            socket.send_fds(socket.socket(fileno=os.dup(fd)), [struct.pack('>Q', len(body)) + body],\n"
+             "                            [marker, a.fileno(), b.fileno()])\n"
+             "    except OSError:\n"
+             "        pass\n")
+    with Sandbox([Cell("forge", forge), Cell("after", "def after(x):\n    return x + 1\n")], LIMITS) as sandbox:
+        load = sandbox.load()
+        assert [e.where.label for e in load.errors] == ["forge"] and "after" in load.functions
+        assert "did not expect" in load.errors[0].message
+        assert sandbox.run("after", [("c", (1,))]).cases["c"].value == 2
