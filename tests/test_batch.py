@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from autograder import files
-from autograder.batch import classreport, executors, results
+from autograder.batch import classreport, executors, feedback_pages, results
 from autograder.registry import by_name
 from autograder.batch.discover import discover, owner
 from autograder.course_grading import grade_course_cells
@@ -247,6 +247,24 @@ def test_a_rerun_grades_only_new_or_changed_submissions(tmp_path):
     hidden = convgrade_batch(folder, "--out", out, env=environment(CONVGRADE_HIDDEN_SEED=str(SEED)))
     assert counts(hidden.stdout)["graded"] == 4  # public-only reports are not current for a hidden-case run
     assert not any(report["public_only"] for report in reports_in(out).values())
+
+
+def test_after_a_rerun_every_feedback_page_shows_its_current_report(tmp_path):
+    folder = tmp_path / "subs"
+    put(folder / "a.py", CORRECT.read_text())
+    put(folder / "b.py", WITH_MISTAKES.read_text())
+    out = tmp_path / "results"
+    convgrade_batch(folder, "--out", out)
+    (out / feedback_pages.page_path("a.py")).unlink()  # a page lost since: the rerun makes it again
+    put(folder / "b.py", CORRECT.read_text())
+    later = time.time() + 5
+    os.utime(folder / "b.py", (later, later))  # b was handed in again, corrected
+    put(folder / "c.py", WITH_MISTAKES.read_text())
+    assert counts(convgrade_batch(folder, "--out", out).stdout)["graded"] == 2
+    for name in ("a.py", "b.py", "c.py"):
+        report = results.load_report(results.report_path(out, PurePosixPath(name)))
+        page = (out / feedback_pages.page_path(name)).read_text()
+        assert page == feedback_pages.render(name.removesuffix(".py"), report), name
 
 
 def test_a_report_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):

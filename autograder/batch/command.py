@@ -34,7 +34,8 @@ def default_results_dir(folder: Path) -> Path:
 def batch(folder: Path, results_dir: Path, *, jobs: int, executor: str | None, hidden_seed: int | None,
           limits: Limits, max_bytes: int = MAX_SUBMISSION_BYTES, assignment: str | None = None,
           force: bool = False, progress: bool = False) -> Summary:
-    """Grade the submissions under ``folder`` (none over ``max_bytes``) into ``results_dir``; scores.csv and
+    """Grade the submissions under ``folder`` (none over ``max_bytes``) into ``results_dir`` (each graded one's
+    feedback page written with its report; the others' pages remade here when needed); scores.csv and
     report.html cover every submission that has a report, graded now or before, and scores.csv also those
     the grader failed on now (instead of their older reports). ``assignment`` pins what every submission is
     graded as (otherwise nbgrader's folder names it, or else its functions do) and, in an nbgrader course
@@ -51,10 +52,12 @@ def batch(folder: Path, results_dir: Path, *, jobs: int, executor: str | None, h
             path.is_file() for path in [results_dir / "scores.csv", *(
                 results_dir / feedback_pages.page_path(str(submission.relative)) for submission in kept)]):
         return summary  # nothing changed since these were written: no report read, no chart drawn
-    entries = [(submission.student, report) for submission in kept
-               if (report := load_report(report_path(results_dir, submission.relative))) is not None]
+    found = [(submission, summary.reports.get(submission.relative)
+              or load_report(report_path(results_dir, submission.relative))) for submission in kept]
+    entries = [(submission.student, report) for submission, report in found if report is not None]
     write_atomically(results_dir / "scores.csv", scores_csv(entries, summary.failed))
-    feedback_pages.write_pages(results_dir, entries)
+    feedback_pages.write_pages(results_dir, [(submission.student, report) for submission, report in found
+                                             if report is not None and submission.relative not in summary.reports])
     html = classreport.render(entries, summary.failed) + f"{INPUTS_MARK}{key} -->\n"
     write_atomically(results_dir / REPORT_HTML, html)
     return summary
