@@ -50,6 +50,7 @@ NUMPY_FILTER = (
 SHOW_WARNING = warnings._showwarnmsg
 QUIET = None  # /dev/null, opened by main(): what a speculated helper call prints goes there
 MAX_SPECULATED_CALLS = 50_000  # per case; more, and the exercise runs again with every call answered by the parent
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class CellTimeout(BaseException):
@@ -177,12 +178,13 @@ def lines_by_label(cells):
 
 
 def vm_size():
-    """Current virtual memory size in bytes, from /proc."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    """Current virtual memory size in bytes: the first field of /proc/self/statm, in pages (read without a
+    Python file object: every exercise's process asks, and /proc/self/status took it about 0.25 ms)."""
+    fd = os.open("/proc/self/statm", os.O_RDONLY)
+    try:
+        return int(os.read(fd, 200).split()[0]) * PAGE_SIZE
+    finally:
+        os.close(fd)
 
 
 def set_hard_limit(kind, value):
