@@ -242,14 +242,16 @@ class Helper:
     def __init__(self, name, channel, own, calls=None, answers=None, ask=False):
         self.name, self.channel, self.own, self.calls, self.answers = name, channel, own, calls, answers or {}
         self.ask = ask
+        self.speculating = calls is not None and callable(own)
         self.stand_ins = {}  # argument signature -> the parent's answer to the first call of it that was asked
         self.__name__ = name
 
     def __call__(self, *args):
-        if self.calls is not None and callable(self.own):
-            known = self.answers.get(codec.call_key(self.name, args)) if self.answers else None
-            if known is not None:
-                return self._answered(known, args)
+        if self.speculating:
+            if self.answers:
+                known = self.answers.get(codec.call_key(self.name, args))
+                if known is not None:
+                    return self._answered(known, args)
             if not self.ask:
                 return self._speculate(args)
             return self._stood_in(args)
@@ -287,7 +289,7 @@ class Helper:
         shown = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = QUIET  # what it prints would not have been printed had the parent answered
         try:
-            value = self.own(*codec.copied(args))
+            value = self.own(*codec.copied_args(args))
         except Exception:
             raised = True
         except BaseException:

@@ -209,15 +209,19 @@ class _CallStack:
     def __init__(self, name: str, args: tuple, index: int):
         self.name, self.index, self.count, self.values, self.running = name, index, 0, [], False
         self.columns = [_Rows(arg.dtype, arg.shape) if type(arg) is _ndarray else [] for arg in args]
+        self._rows = [(position, column) for position, column in enumerate(self.columns) if type(column) is _Rows]
+        self._lists = [(position, column) for position, column in enumerate(self.columns) if type(column) is list]
+        self._capacity = 1
 
     def write(self, args: tuple) -> None:
         """Copy the array arguments into the next row (not counted until ``commit``, or given up by ``abandon``)."""
         count = self.count
-        for column, arg in zip(self.columns, args):
-            if type(column) is _Rows:
-                if count == len(column.buffer):
-                    column.grow()
-                column.buffer[count] = arg
+        if count == self._capacity:
+            for _, column in self._rows:
+                column.grow()
+            self._capacity *= 2
+        for position, column in self._rows:
+            column.buffer[count] = args[position]
         self.running = True
 
     def abandon(self) -> None:
@@ -230,9 +234,8 @@ class _CallStack:
 
     def commit(self, args: tuple, value) -> None:
         """Count the row, with ``value`` as it is now (the caller may change it later)."""
-        for column, arg in zip(self.columns, args):
-            if type(column) is list:
-                column.append(arg)
+        for position, column in self._lists:
+            column.append(args[position])
         kind = type(value)
         if kind is _ndarray:
             value = _copy(value)
@@ -287,6 +290,11 @@ def values_column(values: list) -> dict:
             type(value) is kind for value in values):
         return {"scalars": encode(_array(values, dtype=kind))}
     return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value) for value in values]}}
+
+
+def copied_args(args: tuple) -> tuple:
+    """``copied(args)`` for a call's arguments, arrays first."""
+    return tuple([_copy(arg) if type(arg) is _ndarray else copied(arg, 1) for arg in args])
 
 
 def copied(value, _depth: int = 0):
