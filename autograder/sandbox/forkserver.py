@@ -16,16 +16,19 @@ isolates as bubblewrap and setpriv isolate a cold one before ``child.main()`` ru
   the fork server's: no grade depends on it).
 
 Protocol on fd 0, a SOCK_SEQPACKET socket: the grader sends {"uid", "tmp_bytes", "within_tmp"} with three descriptors
-(channel, error file, the write end of a status pipe); the first fork answers {"started": true} with a pidfd
-of the submission's pid 1, or {"error": text}, and when that pid 1 ends writes its exit status (as bubblewrap
-passes it on: the code, or 128 + signal) to the status pipe. The grader kills a submission through the pidfd:
-every process of the namespace dies with its pid 1.
+(channel, error file, the write end of a status pipe). The server forks the submission's pid 1 straight into a
+new PID namespace (one fork a submission: pid 1 makes the other namespaces itself); pid 1 answers {"started":
+true} with a pidfd of itself, or {"error": text} (so does the server when it refuses the request), and when
+pid 1 ends the server writes its exit status (as bubblewrap passes it on: the code, or 128 + signal) to the
+status pipe. The grader kills a submission through the pidfd: every process of the namespace dies with its
+pid 1.
 """
 import ctypes
 import json
 import os
 import random
 import runpy
+import select
 import signal
 import socket
 import sys
@@ -56,6 +59,10 @@ def _check(result, what):
 
 def unshare(flags):
     _check(libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def setns(fd, kind):
+    _check(libc.setns(ctypes.c_int(fd), ctypes.c_int(kind)), "setns")
 
 
 def mount(source, target, kind, flags, data=None):
@@ -161,66 +168,95 @@ def encoded_status(status):
 
 
 def serve(control):
-    """Answer requests until the grader closes the socket."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the first forks are reaped by the kernel
+    """Answer requests until the grader closes the socket; write each submission's exit status when its pid 1
+    ends."""
+    own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    running = {}  # pidfd of a submission's pid 1 -> (its pid, the write end of its status pipe)
     control.send(json.dumps({"ready": True}).encode())
     while True:
+        ready, _, _ = select.select([control, *running], [], [])
+        for pidfd in ready:
+            if pidfd in running:
+                report_exit(pidfd, *running.pop(pidfd))
+        if control not in ready:
+            continue
         message, fds, _, _ = socket.recv_fds(control, 4096, 3)
         if not message:
             return
-        if len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"error": "a request needs three file descriptors"}).encode())
-            continue
-        sys.stdout.flush()
-        sys.stderr.flush()
-        if os.fork() == 0:
-            code = 1
-            try:
-                code = first_fork(json.loads(message), control, *fds)
-            finally:
-                os._exit(code)
+        started = start_submission(message, fds, control, own_pid_namespace)
+        if started is not None:
+            running[started[0]] = started[1:]
+
+
+def report_exit(pidfd, pid, status):
+    """The ended pid 1's exit status, as bubblewrap passes its command's on, to the grader's status pipe."""
+    _, wait_status = os.waitpid(pid, 0)
+    try:
+        os.write(status, str(encoded_status(wait_status)).encode())
+    except OSError:  # the grader closed its end: nobody is waiting
+        pass
+    os.close(status)
+    os.close(pidfd)
+
+
+def start_submission(message, fds, control, own_pid_namespace):
+    """Fork a request's pid 1 straight into a new PID namespace: (a pidfd of it, its pid, the status pipe), or
+    None when the request is refused (the grader is told why)."""
+    if len(fds) != 3:
         for fd in fds:
             os.close(fd)
-
-
-def first_fork(request, control, channel, errors, status):
-    """Make the namespaces, start their pid 1, answer the grader, then pass pid 1's exit status on."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        control.send(json.dumps({"error": "a request needs three file descriptors"}).encode())
+        return None
+    channel, errors, status = fds
     try:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        request = json.loads(message)
         uid, tmp_bytes = int(request["uid"]), int(request["tmp_bytes"])
+        within_tmp = [str(path) for path in request["within_tmp"]]
         if uid < FIRST_SANDBOX_UID:
             raise ValueError(f"user id {uid} is not a sandbox's")
-        unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS)
-        mount(None, "/", None, MS_REC | MS_PRIVATE)
-        fresh_tmp(tmp_bytes, [str(path) for path in request["within_tmp"]])
-        init = os.fork()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        setns(own_pid_namespace, CLONE_NEWPID)  # a new namespace for children needs ours as the one before
+        unshare(CLONE_NEWPID)
+        pid = os.fork()
     except (OSError, KeyError, TypeError, ValueError) as error:
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"error": str(error)}).encode())
+        return None
+    if pid == 0:
+        code = 1
+        try:
+            code = pid_one(uid, tmp_bytes, within_tmp, control, channel, errors)
+        finally:
+            os._exit(code)
+    setns(own_pid_namespace, CLONE_NEWPID)
+    os.close(channel)
+    os.close(errors)
+    return os.pidfd_open(pid), pid, status
+
+
+def pid_one(uid, tmp_bytes, within_tmp, control, channel, errors):
+    """pid 1 of the submission's namespace: make the other namespaces and the file system, answer the grader
+    (a pidfd of itself, or why not), become ``uid``, start the child (pid 2), reap every orphan until the child
+    ends, and end with its status."""
+    try:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        close_all_but({control.fileno(), channel, errors})  # at once: other submissions' status pipes among them
+        unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        fresh_tmp(tmp_bytes, within_tmp)
+        itself = os.pidfd_open(os.getpid())
+    except (OSError, ValueError) as error:
         control.send(json.dumps({"error": str(error)}).encode())
         return 1
-    if init == 0:
-        control.close()
-        os.close(status)
-        return pid_one(uid, channel, errors)
-    pidfd = os.pidfd_open(init)
-    socket.send_fds(control, [json.dumps({"started": True}).encode()], [pidfd])
-    for fd in (pidfd, channel, errors):
-        os.close(fd)
+    socket.send_fds(control, [json.dumps({"started": True}).encode()], [itself])
+    os.close(itself)
     control.close()
-    _, wait_status = os.waitpid(init, 0)
-    os.write(status, str(encoded_status(wait_status)).encode())
-    return 0
-
-
-def pid_one(uid, channel, errors):
-    """pid 1 of the submission's namespace: finish its file system, become ``uid``, start the child (pid 2),
-    reap every orphan until the child ends, and end with its status."""
     try:
         fresh_proc()
         os.dup2(errors, 2)
-        close_all_but({channel, errors})  # the fork server's own (its log) included
+        close_all_but({channel, errors})  # the fork server's log included
         os.chdir("/tmp")
         become(uid)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the change of user, which clears it
