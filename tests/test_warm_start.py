@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,29 @@ def test_a_warm_child_holds_the_same_descriptors_as_a_cold_one(monkeypatch):
     assert warm_found["capabilities"] == cold_found["capabilities"]
     assert [len(warm_found["pids"]), warm_found["tmp"]] == [len(cold_found["pids"]), cold_found["tmp"]]
     assert set(warm_found["mounts"]) == set(cold_found["mounts"])  # a warm one's covered /tmp is listed twice
+
+
+EARLY_START = """
+import json, subprocess
+from autograder.sandbox import early, isolation, warm
+probes = []
+run = subprocess.run
+subprocess.run = lambda *args, **kwargs: probes.append(args[0][-1]) or run(*args, **kwargs)
+early.start_sandbox()
+print(json.dumps({"level": isolation.detect().level, "probes": probes, "server": warm._server is not None}))
+"""
+
+
+@pytest.mark.parametrize("cold", ["0", "1"])
+def test_a_command_probes_the_isolation_once_and_starts_the_server_early_only_where_it_may_start_warm(cold):
+    """``early.start_sandbox`` probes in a thread while the grader's modules load: a sandbox made meanwhile waits
+    for that one probe rather than making its own."""
+    result = subprocess.run([sys.executable, "-c", EARLY_START], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, warm.COLD_START_VARIABLE: cold}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found == {"level": detect().level, "probes": ["/bin/true"] if shutil.which("bwrap") else [],
+                     "server": detect().level == "root" and cold == "0"}
 
 
 def test_the_fork_server_comes_back_after_it_dies():

@@ -25,6 +25,7 @@ import signal
 import site
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,9 +303,25 @@ def bwrap() -> str:
     return shutil.which("bwrap") or "bwrap"
 
 
-@functools.cache
+_detecting = threading.Lock()
+
+
 def detect() -> Isolation:
-    """The strongest level this machine allows, found by starting an empty sandbox once per process."""
+    """The strongest level this machine allows, found by starting an empty sandbox once per process (callers
+    in other threads meanwhile wait for that one probe)."""
+    with _detecting:
+        return _detect()
+
+
+def root_level_possible() -> bool:
+    """Whether the root level is possible here before any probe: root outside any user namespace, with
+    bubblewrap and setpriv installed (``detect`` says whether it holds)."""
+    return (os.geteuid() == 0 and _initial_user_namespace() and shutil.which("bwrap") is not None
+            and shutil.which("setpriv") is not None)
+
+
+@functools.cache
+def _detect() -> Isolation:
     if shutil.which("bwrap") is None:
         return Isolation("none", "bubblewrap (bwrap) is not installed")
     root = os.geteuid() == 0 and _initial_user_namespace()

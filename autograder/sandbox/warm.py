@@ -34,7 +34,12 @@ class WarmStartError(RuntimeError):
 
 def wanted(isolation: Isolation) -> bool:
     """Whether sandboxes at ``isolation`` start warm: root level, unless turned off."""
-    return isolation.level == "root" and os.environ.get(COLD_START_VARIABLE, "") in ("", "0")
+    return isolation.level == "root" and turned_on()
+
+
+def turned_on() -> bool:
+    """Whether the warm start is on (``CONVGRADE_COLD_START`` unset or 0)."""
+    return os.environ.get(COLD_START_VARIABLE, "") in ("", "0")
 
 
 @dataclass
