@@ -7,6 +7,12 @@ from hypothesis.extra import numpy as hnp
 
 from autograder.sandbox import codec
 
+
+def crossed(message: dict) -> dict:
+    """``message`` as the other side of the channel reads it."""
+    (received,) = codec.FrameReader().feed(codec.frame(message))
+    return received
+
 dtypes = st.sampled_from([np.float64, np.float32, np.int64, np.int32, np.uint8, np.bool_])
 
 
@@ -93,6 +99,42 @@ def test_oversized_or_corrupt_frames_raise():
         codec.FrameReader().feed(b"\x00" * 7 + b"\x03abc")
 
 
+@given(hnp.arrays(hnp.scalar_dtypes().filter(lambda d: d.kind in "biuf"), hnp.array_shapes(min_dims=0, max_side=4)))
+def test_arrays_cross_a_frame_as_their_bytes_exactly(array):
+    """On the channel an array's bytes follow the frame's JSON as they are (no base64): what arrives decodes
+    to the same dtype, shape and bits, and the JSON holds no array data."""
+    message = {"value": codec.encode((array, [array, 1.5]), raw=True)}
+    sent = codec.frame(message)
+    assert array.nbytes == 0 or array.tobytes() in sent
+    back = codec.decode(crossed(message)["value"])
+    for got in (back[0], back[1][0]):
+        assert got.dtype == array.dtype and got.shape == array.shape and got.tobytes() == array.tobytes()
+    assert back[1][1] == 1.5
+
+
+@pytest.mark.parametrize("where", [[0, 99], [-1, 1], [0], ["0", 1], [0, 1.5], [5, 0]])
+def test_bytes_a_frame_places_outside_itself_are_a_corrupt_frame(where):
+    """A forged frame's byte references must lie within the frame: anything else fails the frame as a
+    whole (its run reports a protocol error), never reads other memory or raises something else."""
+    body = ('{"value": {"__ndarray__": "<f8", "shape": [1], "data": {"__bytes__": %s}}}'
+            % str(where).replace("'", '"')).encode()
+    frame = codec._HEADER.pack(4 + len(body) + 4) + codec._JSON_SIZE.pack(len(body)) + body + b"abcd"
+    with pytest.raises(codec.CodecError, match="corrupt frame"):
+        codec.FrameReader().feed(frame)
+
+
+def test_a_frame_whose_json_length_overruns_it_is_corrupt():
+    body = b'{"a": 1}'
+    with pytest.raises(codec.CodecError, match="longer than the frame"):
+        codec.FrameReader().feed(codec._HEADER.pack(4 + len(body)) + codec._JSON_SIZE.pack(len(body) + 1) + body)
+
+
+def test_a_dict_of_the_students_keyed_like_a_byte_reference_stays_data():
+    """Only a bare [offset, size] list is a reference: a value the student returned, encoded, never is one."""
+    value = {"__bytes__": [0, 4]}
+    assert codec.decode(crossed({"value": codec.encode(value, raw=True)})["value"]) == value
+
+
 def test_same_data_tells_types_and_signed_zeros_apart():
     """What the child compares to tell whether a case's arguments changed: equal data of another type
     (0, 0.0, False; an int pad the code turned into a float) or -0.0 for 0.0 is a change; NaN is itself."""
@@ -132,7 +174,7 @@ def test_stacked_calls_decode_to_each_call_exactly(calls):
     speculated = Speculated()
     for name, args, value in calls:
         speculated.finish(speculated.start(name, args), args, value)
-    message = json.loads(json.dumps(speculated.to_message()))
+    message = crossed(speculated.to_message())
     stacks = _decoded_stacks(message["stacks"], time.monotonic() + 60)
     records = _decoded_calls(message, time.monotonic() + 60)
     found = [(stack.name, stack.args(row), stack.values[row]) for stack in stacks for row in range(stack.count)]
@@ -146,10 +188,8 @@ def test_stacked_calls_decode_to_each_call_exactly(calls):
 @given(st.lists(call_args, max_size=4).map(tuple))
 def test_a_call_key_is_the_same_after_the_arguments_crossed_the_channel(args):
     """The child keys a call by its live arguments, the parent by the ones it decoded: the keys agree."""
-    import json
-
-    crossed = codec.decode(json.loads(json.dumps(codec.encode(args))))
-    assert codec.call_key("f", crossed) == codec.call_key("f", args)
+    received = codec.decode(crossed({"args": codec.encode(args, raw=True)})["args"])
+    assert codec.call_key("f", received) == codec.call_key("f", args)
 
 
 def test_call_keys_tell_apart_what_encodes_apart():

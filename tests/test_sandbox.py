@@ -122,7 +122,7 @@ def test_a_frame_cut_short_is_dropped_and_frames_written_later_reach_no_other_ex
     kill says, and the next exercise gets only its own results."""
     source = ("import json, os, signal, struct, time\n"
               "def frame(message):\n    body = json.dumps(message).encode()\n"
-              "    return struct.pack('>Q', len(body)) + body\n"
+              "    return struct.pack('>QI', 4 + len(body), len(body)) + body\n"
               "def cut(x):\n"
               "    if os.fork() == 0:\n"
               "        time.sleep(0.5)\n"
@@ -152,7 +152,7 @@ def test_a_frame_with_forged_descriptors_costs_only_its_cell():
              "for fd in range(3, 64):\n"
              "    try:\n"
              "        if stat.S_ISSOCK(os.fstat(fd).st_mode) and fd not in (a.fileno(), b.fileno()):\n"
-             "            socket.send_fds(socket.socket(fileno=os.dup(fd)), [struct.pack('>Q', len(body)) + body],\n"
+             "            socket.send_fds(socket.socket(fileno=os.dup(fd)), [struct.pack('>QI', 4 + len(body), len(body)) + body],\n"
              "                            [marker, a.fileno(), b.fileno()])\n"
              "    except OSError:\n"
              "        pass\n")

@@ -2,7 +2,6 @@
 as the helper answers each, and ``helper_calls.check_speculated`` uses it only to agree faster: a call that
 does not agree there is checked alone, so the verdict on every call is the one-call check's."""
 import dataclasses
-import json
 import time
 import tracemalloc
 
@@ -70,11 +69,12 @@ def helper(name: str, counter: list):
 
 
 def records(calls: list[tuple[str, tuple, object]]) -> dict:
-    """What a speculating child sends for these (name, args, value) calls, through JSON as on the channel."""
+    """What a speculating child sends for these (name, args, value) calls, through a frame as on the channel."""
     speculated = Speculated()
     for name, args, value in calls:
         speculated.finish(speculated.start(name, args), args, value)
-    return json.loads(json.dumps(speculated.to_message()))
+    (message,) = codec.FrameReader().feed(codec.frame(speculated.to_message()))
+    return message
 
 
 def windows(count: int = 40):
@@ -105,7 +105,7 @@ def test_one_wrong_call_among_stacked_ones_is_the_only_correction(wrong):
     checked = check_speculated(records(calls), helpers, time.monotonic() + 60)
     assert not checked.held
     assert list(checked.corrections) == [codec.call_key(name, args)]
-    assert checked.corrections[codec.call_key(name, args)] == {"value": codec.encode(right)}
+    assert checked.corrections[codec.call_key(name, args)] == {"value": codec.encode(right, raw=True)}
     assert len(answered) == 2  # the first call, and the wrong one checked alone
 
 

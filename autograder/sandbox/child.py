@@ -271,7 +271,7 @@ class Helper:
         return value
 
     def _asked(self, args):
-        self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args)})
+        self.channel.send({"event": "helper", "name": self.name, "args": codec.encode(args, raw=True)})
         return self._answered(self.channel.receive(), args)
 
     def _answered(self, reply, args):
@@ -315,7 +315,7 @@ class Speculated:
         self.clear()
 
     def clear(self):
-        self.arrays, self.calls, self.stacks, self.last = codec.SharedArrays(), [], codec.CallStacks(), None
+        self.arrays, self.calls, self.stacks, self.last = codec.SharedArrays(), [], codec.CallStacks(raw=True), None
 
     def start(self, name, args):
         """A call of ``name`` on ``args`` about to be answered by the student's helper: a stack holding a copy
@@ -325,14 +325,14 @@ class Speculated:
         stack = self.stacks.start(name, args)
         if stack is not None:
             return stack
-        record = {"name": name, "args": codec.encode(args, self.arrays)}
+        record = {"name": name, "args": codec.encode(args, self.arrays, raw=True)}
         self.calls.append(record)
         return record
 
     def finish(self, call, args, value):
         """The helper returned ``value``."""
         if type(call) is dict:
-            call["value"] = codec.encode(value)
+            call["value"] = codec.encode(value, raw=True)
             self.last = call
         else:
             self.stacks.finish(call, args, value)
@@ -342,7 +342,7 @@ class Speculated:
         """The helper raised a BaseException (the case ends): the call is recorded as raised."""
         if type(call) is not dict:
             call.abandon()
-            call = {"name": call.name, "args": codec.encode(call.pending(args), self.arrays)}
+            call = {"name": call.name, "args": codec.encode(call.pending(args), self.arrays, raw=True)}
             self.calls.append(call)
         call["raised"] = True
         self.last = call
@@ -570,14 +570,14 @@ class Zygote:
             like_numpy_2_4()
             try:
                 value = function(*args)
-                message = {"event": "case", "id": case["id"], "value": codec.encode(value)}
+                message = {"event": "case", "id": case["id"], "value": codec.encode(value, raw=True)}
             except BaseException as error:
                 message = {"event": "case", "id": case["id"], "error": describe(error, self.labels)}
             if calls is not None:
                 message["speculated"] = calls.to_message()
                 calls.clear()
             try:
-                after = codec.encode(args)
+                after = codec.encode(args, raw=True)
                 if codec.same_data(after, case["args"]):
                     message["args_unchanged"] = True
                 else:

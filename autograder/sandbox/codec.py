@@ -5,6 +5,8 @@ standard library and numpy, and binds every numpy callable it needs at import ti
 runs, so monkeypatching numpy cannot change how results are encoded).
 Encodable: None, bool, int, float, str, list, tuple, dict (str keys), numpy arrays of bool/int/uint/float
 dtypes and numpy scalars. Anything else is encoded as an opaque {"__unsupported__": type, "repr": ...}.
+An array's bytes are base64 text in JSON files (``encode``) and the bytes themselves on the channel
+(``encode(..., raw=True)``): a frame carries them after its JSON, which names each by offset and size.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ _reshape = np.ndarray.reshape
 _ARRAY_KINDS = "biuf"
 _PLAIN = (bool, int, float, str)
 _NUMBERS = (bool, int, float)
-_HEADER = struct.Struct(">Q")
+_HEADER = struct.Struct(">Q")  # a frame's length (what follows it)
+_JSON_SIZE = struct.Struct(">I")  # then the length of its JSON; the bytes it refers to follow the JSON
 _DOUBLE = struct.Struct("<d")
 _copysign = math.copysign
 MAX_FRAME = 256 * 1024 * 1024
@@ -41,7 +44,8 @@ class CodecError(ValueError):
 
 def encode(value, shared: SharedArrays | None = None, _depth: int = 0, raw: bool = False):
     """Turn ``value`` into JSON-ready data (arrays as dtype + shape + base64 bytes; with ``shared``, as a
-    reference to the array's one copy there; with ``raw``, the bytes themselves, for ``call_key``)."""
+    reference to the array's one copy there; with ``raw``, the bytes themselves: for ``frame`` and
+    ``call_key``)."""
     kind = type(value)
     if kind is _ndarray:
         return _encode_array(value, shared, raw)
@@ -67,11 +71,9 @@ def _encode_array(array: np.ndarray, shared: SharedArrays | None, raw: bool = Fa
     if dtype.kind not in _ARRAY_KINDS:
         return {"__unsupported__": f"ndarray[{dtype}]", "repr": f"array of dtype {dtype}"}
     data = _tobytes(array)
-    if raw:
-        return {"__ndarray__": dtype.str, "shape": list(array.shape), "data": data}
     if shared is not None:
-        return shared.refer(dtype.str, array.shape, data)
-    return _encoded_array(dtype.str, array.shape, data)
+        return shared.refer(dtype.str, array.shape, data, raw)
+    return _encoded_array(dtype.str, array.shape, data, raw)
 
 
 def same_data(a, b) -> bool:
@@ -127,8 +129,8 @@ def _feed(update, data) -> None:
         raise TypeError(f"cannot digest {kind.__name__}")
 
 
-def _encoded_array(dtype: str, shape: tuple, data: bytes) -> dict:
-    return {"__ndarray__": dtype, "shape": list(shape), "data": base64.b64encode(data).decode()}
+def _encoded_array(dtype: str, shape: tuple, data: bytes, raw: bool = False) -> dict:
+    return {"__ndarray__": dtype, "shape": list(shape), "data": data if raw else base64.b64encode(data).decode()}
 
 
 class SharedArrays:
@@ -139,12 +141,12 @@ class SharedArrays:
         self._index: dict[tuple, int] = {}
         self.encoded: list[dict] = []
 
-    def refer(self, dtype: str, shape: tuple, data: bytes) -> dict:
+    def refer(self, dtype: str, shape: tuple, data: bytes, raw: bool = False) -> dict:
         key = (dtype, shape, data)
         index = self._index.get(key)
         if index is None:
             index = self._index[key] = len(self.encoded)
-            self.encoded.append(_encoded_array(dtype, shape, data))
+            self.encoded.append(_encoded_array(dtype, shape, data, raw))
         return {"__shared__": index}
 
 
@@ -175,10 +177,11 @@ class CallStacks:
     ``values_column``). A call is started (its arguments copied into the stack) before the helper runs and
     finished with its value after; a call that is not finished leaves no trace."""
 
-    def __init__(self):
+    def __init__(self, raw: bool = False):
         self._by_signature: dict[tuple, _CallStack] = {}
         self.stacks: list[_CallStack] = []
         self.count = 0
+        self.raw = raw  # encoded for a frame (bytes as they are), not for JSON text
 
     def start(self, name: str, args: tuple) -> _CallStack | None:
         """The stack the call goes to, holding a copy of ``args`` as its next row; None when they do not stack,
@@ -188,7 +191,7 @@ class CallStacks:
             return None
         stack = self._by_signature.get(signature)
         if stack is None:
-            stack = self._by_signature[signature] = _CallStack(name, args, len(self.stacks))
+            stack = self._by_signature[signature] = _CallStack(name, args, len(self.stacks), self.raw)
             self.stacks.append(stack)
         elif stack.running:
             return None
@@ -206,8 +209,9 @@ class CallStacks:
 
 
 class _CallStack:
-    def __init__(self, name: str, args: tuple, index: int):
+    def __init__(self, name: str, args: tuple, index: int, raw: bool = False):
         self.name, self.index, self.count, self.values, self.running = name, index, 0, [], False
+        self.raw = raw
         self.columns = [_Rows(arg.dtype, arg.shape) if type(arg) is _ndarray else [] for arg in args]
         self._rows = [(position, column) for position, column in enumerate(self.columns) if type(column) is _Rows]
         self._lists = [(position, column) for position, column in enumerate(self.columns) if type(column) is list]
@@ -240,17 +244,17 @@ class _CallStack:
         if kind is _ndarray:
             value = _copy(value)
         elif not (kind in _NUMBERS or isinstance(value, _generic)):
-            value = _Encoded(encode(value))
+            value = _Encoded(encode(value, raw=self.raw))
         self.values.append(value)
         self.count += 1
         self.running = False
 
     def encoded(self) -> dict:
-        count = self.count
+        count, raw = self.count, self.raw
         return {"name": self.name, "count": count,
-                "args": [{"rows": encode(column.buffer[:count])} if type(column) is _Rows else values_column(column)
-                         for column in self.columns],
-                "values": values_column(self.values)}
+                "args": [{"rows": encode(column.buffer[:count], raw=raw)} if type(column) is _Rows
+                         else values_column(column, raw) for column in self.columns],
+                "values": values_column(self.values, raw)}
 
 
 class _Rows:
@@ -274,7 +278,7 @@ class _Encoded:
         self.data = data
 
 
-def values_column(values: list) -> dict:
+def values_column(values: list, raw: bool = False) -> dict:
     """N values (of an argument, or returned) encoded as one column: {"rows": (N, ...) array} when all are
     arrays of one dtype and shape, {"scalars": (N,) array} when all are numpy scalars of one type, else
     {"each": the list}."""
@@ -285,11 +289,12 @@ def values_column(values: list) -> dict:
         rows = _empty((len(values),) + first.shape, first.dtype)
         for index, value in enumerate(values):
             rows[index] = value
-        return {"rows": encode(rows)}
+        return {"rows": encode(rows, raw=raw)}
     if isinstance(first, _generic) and _dtype(kind).kind in _ARRAY_KINDS and all(
             type(value) is kind for value in values):
-        return {"scalars": encode(_array(values, dtype=kind))}
-    return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value) for value in values]}}
+        return {"scalars": encode(_array(values, dtype=kind), raw=raw)}
+    return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value, raw=raw)
+                                  for value in values]}}
 
 
 def copied_args(args: tuple) -> tuple:
@@ -339,7 +344,7 @@ def decode(data, shared: list | None = None):
     if "__ndarray__" in data:
         dtype = _checked_dtype(data["__ndarray__"])
         shape = tuple(int(n) for n in data["shape"])
-        raw = base64.b64decode(data["data"])
+        raw = _data(data["data"])
         count = 1
         for n in shape:
             count *= n
@@ -348,7 +353,7 @@ def decode(data, shared: list | None = None):
         return _copy(_reshape(_frombuffer(raw, dtype=dtype), shape))
     if "__npscalar__" in data:
         dtype = _checked_dtype(data["__npscalar__"])
-        return _frombuffer(base64.b64decode(data["data"]), dtype=dtype)[0]
+        return _frombuffer(_data(data["data"]), dtype=dtype)[0]
     if "__shared__" in data:
         index = data["__shared__"]
         if shared is None or type(index) is not int or not 0 <= index < len(shared):
@@ -365,6 +370,15 @@ def decode(data, shared: list | None = None):
     raise CodecError(f"unknown tag in {sorted(data)[:3]}")
 
 
+def _data(data) -> bytes:
+    """An array's bytes: as a frame carries them, or as base64 text."""
+    if type(data) is bytes:
+        return data
+    if type(data) is not str:
+        raise CodecError(f"array data of type {type(data).__name__}")
+    return base64.b64decode(data)
+
+
 def _checked_dtype(text: str):
     dtype = _dtype(text)
     if dtype.kind not in _ARRAY_KINDS or dtype.hasobject:
@@ -373,9 +387,22 @@ def _checked_dtype(text: str):
 
 
 def frame(message: dict) -> bytes:
-    """One message as bytes: 8-byte big-endian length, then UTF-8 JSON."""
-    body = json.dumps(message, allow_nan=True).encode()
-    return _HEADER.pack(len(body)) + body
+    """One message as bytes: its 8-byte big-endian length, the 4-byte length of its UTF-8 JSON, the JSON, then
+    the bytes values the message holds (``encode(..., raw=True)``'s arrays), each written in the JSON as
+    {"__bytes__": [offset, size]} after the JSON."""
+    blobs: list[bytes] = []
+    size = 0
+
+    def refer(value):
+        nonlocal size
+        if type(value) is not bytes:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        blobs.append(value)
+        size += len(value)
+        return {"__bytes__": [size - len(value), len(value)]}
+
+    body = json.dumps(message, allow_nan=True, default=refer).encode()
+    return _HEADER.pack(_JSON_SIZE.size + len(body) + size) + _JSON_SIZE.pack(len(body)) + body + b"".join(blobs)
 
 
 class FrameReader:
@@ -387,16 +414,7 @@ class FrameReader:
 
     def feed(self, chunk: bytes) -> list[dict]:
         """The complete messages the stream holds so far, decoded."""
-        messages = []
-        for body in self.feed_raw(chunk):
-            try:
-                message = json.loads(body[_HEADER.size:])
-            except ValueError as error:
-                raise CodecError(f"corrupt frame: {error}") from None
-            if type(message) is not dict:
-                raise CodecError("a frame must hold a JSON object")
-            messages.append(message)
-        return messages
+        return [_message(body) for body in self.feed_raw(chunk)]
 
     def feed_raw(self, chunk: bytes) -> list[bytes]:
         """The complete frames the stream holds so far, as bytes (length header included), undecoded."""
@@ -411,3 +429,34 @@ class FrameReader:
             frames.append(bytes(self.buffer[: _HEADER.size + length]))
             del self.buffer[: _HEADER.size + length]
         return frames
+
+
+def _message(frame_bytes: bytes) -> dict:
+    """The message of one whole frame (length header included), its {"__bytes__": [offset, size]} objects
+    replaced by those bytes; CodecError when it is not one."""
+    view = memoryview(frame_bytes)[_HEADER.size:]
+    if len(view) < _JSON_SIZE.size:
+        raise CodecError("corrupt frame: shorter than its JSON's length")
+    (json_size,) = _JSON_SIZE.unpack_from(view)
+    if json_size > len(view) - _JSON_SIZE.size:
+        raise CodecError("corrupt frame: its JSON is longer than the frame")
+    blobs = view[_JSON_SIZE.size + json_size:]
+
+    def blob(obj: dict):
+        where = obj.get("__bytes__") if len(obj) == 1 else None
+        if type(where) is not list:
+            return obj
+        if len(where) != 2 or type(where[0]) is not int or type(where[1]) is not int or not (
+                0 <= where[0] and 0 <= where[1] and where[0] + where[1] <= len(blobs)):
+            raise CodecError("corrupt frame: bytes outside the frame")
+        return bytes(blobs[where[0]:where[0] + where[1]])
+
+    try:
+        message = json.loads(bytes(view[_JSON_SIZE.size:_JSON_SIZE.size + json_size]), object_hook=blob)
+    except ValueError as error:
+        if isinstance(error, CodecError):
+            raise
+        raise CodecError(f"corrupt frame: {error}") from None
+    if type(message) is not dict:
+        raise CodecError("a frame must hold a JSON object")
+    return message

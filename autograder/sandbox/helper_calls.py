@@ -55,7 +55,7 @@ class Answer:
             return {"own": True}
         if self.error is not None:
             return {"error": self.error}
-        return {"value": codec.encode(self.value)}
+        return {"value": codec.encode(self.value, raw=True)}
 
 
 def reference_answer(name, args, helpers: Helpers) -> Answer:

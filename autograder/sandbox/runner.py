@@ -178,7 +178,8 @@ class Sandbox:
         try:
             self._send({"op": "run", "function": function, "helpers": sorted(helpers), "timeout": self.limits.timeout,
                         "answers": answers, "ask": sorted(ask),
-                        "cases": [{"id": case_id, "args": codec.encode(args)} for case_id, args in cases]}, deadline)
+                        "cases": [{"id": case_id, "args": codec.encode(args, raw=True)} for case_id, args in cases]},
+                       deadline)
             done = False
             while not done or link is not None:
                 if link is not None and link.pending:  # the exercise's own frames

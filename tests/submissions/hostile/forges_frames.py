@@ -16,7 +16,7 @@ def _forge(message):
     body = json.dumps(message).encode()
     for fd in map(int, os.listdir("/proc/self/fd")):
         try:
-            os.write(fd, struct.pack(">Q", len(body)) + body)
+            os.write(fd, struct.pack(">QI", 4 + len(body), len(body)) + body)
         except OSError:
             pass
 
