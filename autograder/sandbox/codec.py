@@ -92,10 +92,34 @@ def same_data(a, b) -> bool:
 
 def call_key(name: str, args: tuple) -> str:
     """A digest of a helper call by value: the helper's name and its arguments as ``encode`` sees them (types;
-    arrays by dtype, shape and bytes), fed to the hash as they are, without base64 or JSON."""
-    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass") + b"\0")
-    _feed(digest.update, encode(args, raw=True))
-    return digest.hexdigest()
+    arrays by dtype, shape and bytes), fed to the hash as they are, without base64 or JSON, in one piece."""
+    parts = [name.encode("utf-8", "surrogatepass"), b"\0"]
+    _feed_value(parts, args)
+    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+
+_TUPLE = b"{1s9:__tuple__[%d"
+_ARRAY = b"{3s11:__ndarray__s%d:%ss5:shape[%d"
+_ARRAY_DATA = b"s4:datab%d:"
+
+
+def _feed_value(parts: list, value) -> None:
+    """``_feed(parts.append, encode(value, raw=True))`` without making the encoded value first, for a tuple of
+    plain arrays and numbers (what helpers are called with); anything else through ``encode``."""
+    kind = type(value)
+    if kind is tuple:
+        parts.append(_TUPLE % len(value))
+        for item in value:
+            _feed_value(parts, item)
+    elif kind is _ndarray and value.dtype.kind in _ARRAY_KINDS:
+        dtype, shape = value.dtype.str.encode(), value.shape
+        parts.append(_ARRAY % (len(dtype), dtype, len(shape)))
+        parts.extend(b"i%d;" % n for n in shape)
+        data = _tobytes(value)
+        parts.append(_ARRAY_DATA % len(data))
+        parts.append(data)
+    else:
+        _feed(parts.append, encode(value, raw=True))
 
 
 def _feed(update, data) -> None:
