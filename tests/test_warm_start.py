@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -106,6 +107,20 @@ def test_a_command_probes_the_isolation_once_and_starts_the_server_early_only_wh
     found = json.loads(result.stdout)
     assert found == {"level": detect().level, "probes": ["/bin/true"] if shutil.which("bwrap") else [],
                      "server": detect().level == "root" and cold == "0"}
+
+
+def test_a_process_forked_while_a_probe_runs_does_not_wait_for_it():
+    """The probe's lock is held in the parent (as by ``early.start_sandbox``'s thread) when a pool forks: the
+    child probes for itself instead of waiting for a thread it does not have."""
+    from autograder.sandbox import isolation
+
+    with isolation._detecting:
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(10)
+            os._exit(0 if isolation.detect().level == detect().level else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
 
 
 def test_the_fork_server_comes_back_after_it_dies():

@@ -306,6 +306,15 @@ def bwrap() -> str:
 _detecting = threading.Lock()
 
 
+def _fresh_lock_in_child() -> None:
+    """A forked child never waits for a probe that ran in one of its parent's threads (not in the child)."""
+    global _detecting
+    _detecting = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
 def detect() -> Isolation:
     """The strongest level this machine allows, found by starting an empty sandbox once per process (callers
     in other threads meanwhile wait for that one probe)."""
