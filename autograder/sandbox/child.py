@@ -315,7 +315,7 @@ class Speculated:
         self.clear()
 
     def clear(self):
-        self.arrays, self.calls, self.stacks, self.last = codec.SharedArrays(), [], codec.CallStacks(raw=True), None
+        self.arrays, self.calls, self.stacks, self.last = codec.SharedArrays(), [], codec.CallStacks(), None
 
     def start(self, name, args):
         """A call of ``name`` on ``args`` about to be answered by the student's helper: a stack holding a copy

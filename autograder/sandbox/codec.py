@@ -199,13 +199,13 @@ class CallStacks:
     share a ``call_signature`` make one stack, in which an array argument is one (N, ...) array of the N calls'
     arguments, any other argument the list of its N values, and the N values returned likewise (see
     ``values_column``). A call is started (its arguments copied into the stack) before the helper runs and
-    finished with its value after; a call that is not finished leaves no trace."""
+    finished with its value after; a call that is not finished leaves no trace. Stacks cross the channel:
+    they are encoded for a frame (``encode(..., raw=True)``)."""
 
-    def __init__(self, raw: bool = False):
+    def __init__(self):
         self._by_signature: dict[tuple, _CallStack] = {}
         self.stacks: list[_CallStack] = []
         self.count = 0
-        self.raw = raw  # encoded for a frame (bytes as they are), not for JSON text
 
     def start(self, name: str, args: tuple) -> _CallStack | None:
         """The stack the call goes to, holding a copy of ``args`` as its next row; None when they do not stack,
@@ -215,7 +215,7 @@ class CallStacks:
             return None
         stack = self._by_signature.get(signature)
         if stack is None:
-            stack = self._by_signature[signature] = _CallStack(name, args, len(self.stacks), self.raw)
+            stack = self._by_signature[signature] = _CallStack(name, args, len(self.stacks))
             self.stacks.append(stack)
         elif stack.running:
             return None
@@ -233,21 +233,18 @@ class CallStacks:
 
 
 class _CallStack:
-    def __init__(self, name: str, args: tuple, index: int, raw: bool = False):
+    def __init__(self, name: str, args: tuple, index: int):
         self.name, self.index, self.count, self.values, self.running = name, index, 0, [], False
-        self.raw = raw
         self.columns = [_Rows(arg.dtype, arg.shape) if type(arg) is _ndarray else [] for arg in args]
         self._rows = [(position, column) for position, column in enumerate(self.columns) if type(column) is _Rows]
         self._lists = [(position, column) for position, column in enumerate(self.columns) if type(column) is list]
-        self._capacity = 1
 
     def write(self, args: tuple) -> None:
         """Copy the array arguments into the next row (not counted until ``commit``, or given up by ``abandon``)."""
         count = self.count
-        if count == self._capacity:
+        if self._rows and count == len(self._rows[0][1].buffer):  # the array columns grow together
             for _, column in self._rows:
                 column.grow()
-            self._capacity *= 2
         for position, column in self._rows:
             column.buffer[count] = args[position]
         self.running = True
@@ -268,17 +265,17 @@ class _CallStack:
         if kind is _ndarray:
             value = _copy(value)
         elif not (kind in _NUMBERS or isinstance(value, _generic)):
-            value = _Encoded(encode(value, raw=self.raw))
+            value = _Encoded(encode(value, raw=True))
         self.values.append(value)
         self.count += 1
         self.running = False
 
     def encoded(self) -> dict:
-        count, raw = self.count, self.raw
+        count = self.count
         return {"name": self.name, "count": count,
-                "args": [{"rows": encode(column.buffer[:count], raw=raw)} if type(column) is _Rows
-                         else values_column(column, raw) for column in self.columns],
-                "values": values_column(self.values, raw)}
+                "args": [{"rows": encode(column.buffer[:count], raw=True)} if type(column) is _Rows
+                         else values_column(column) for column in self.columns],
+                "values": values_column(self.values)}
 
 
 class _Rows:
@@ -302,9 +299,9 @@ class _Encoded:
         self.data = data
 
 
-def values_column(values: list, raw: bool = False) -> dict:
-    """N values (of an argument, or returned) encoded as one column: {"rows": (N, ...) array} when all are
-    arrays of one dtype and shape, {"scalars": (N,) array} when all are numpy scalars of one type, else
+def values_column(values: list) -> dict:
+    """N values (of an argument, or returned) encoded for a frame as one column: {"rows": (N, ...) array} when
+    all are arrays of one dtype and shape, {"scalars": (N,) array} when all are numpy scalars of one type, else
     {"each": the list}."""
     first = values[0] if values else None
     kind = type(first)
@@ -313,11 +310,11 @@ def values_column(values: list, raw: bool = False) -> dict:
         rows = _empty((len(values),) + first.shape, first.dtype)
         for index, value in enumerate(values):
             rows[index] = value
-        return {"rows": encode(rows, raw=raw)}
+        return {"rows": encode(rows, raw=True)}
     if isinstance(first, _generic) and _dtype(kind).kind in _ARRAY_KINDS and all(
             type(value) is kind for value in values):
-        return {"scalars": encode(_array(values, dtype=kind), raw=raw)}
-    return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value, raw=raw)
+        return {"scalars": encode(_array(values, dtype=kind), raw=True)}
+    return {"each": {"__list__": [value.data if type(value) is _Encoded else encode(value, raw=True)
                                   for value in values]}}
 
 
@@ -477,9 +474,9 @@ def _message(frame_bytes: bytes) -> dict:
 
     try:
         message = json.loads(bytes(view[_JSON_SIZE.size:_JSON_SIZE.size + json_size]), object_hook=blob)
+    except CodecError:
+        raise
     except ValueError as error:
-        if isinstance(error, CodecError):
-            raise
         raise CodecError(f"corrupt frame: {error}") from None
     if type(message) is not dict:
         raise CodecError("a frame must hold a JSON object")
