@@ -325,15 +325,14 @@ def detect() -> Isolation:
 def root_level_possible() -> bool:
     """Whether the root level is possible here before any probe: root outside any user namespace, with
     bubblewrap and setpriv installed (``detect`` says whether it holds)."""
-    return (os.geteuid() == 0 and _initial_user_namespace() and shutil.which("bwrap") is not None
-            and shutil.which("setpriv") is not None)
+    return _real_root() and shutil.which("bwrap") is not None and shutil.which("setpriv") is not None
 
 
 @functools.cache
 def _detect() -> Isolation:
     if shutil.which("bwrap") is None:
         return Isolation("none", "bubblewrap (bwrap) is not installed")
-    root = os.geteuid() == 0 and _initial_user_namespace()
+    root = _real_root()
     if root and shutil.which("setpriv") is None:
         return Isolation("none", "setpriv (util-linux) is not installed")
     level: Level = "root" if root else "userns"
@@ -346,6 +345,11 @@ def _detect() -> Isolation:
         why = result.stderr.decode(errors="replace").strip().splitlines()
         return Isolation("none", f"bubblewrap could not create namespaces here: {why[-1] if why else result.returncode}")
     return Isolation(level, "" if root else "the grader does not run as root")
+
+
+def _real_root() -> bool:
+    """Root outside any user namespace."""
+    return os.geteuid() == 0 and _initial_user_namespace()
 
 
 def _initial_user_namespace() -> bool:

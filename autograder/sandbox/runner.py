@@ -322,18 +322,15 @@ class Sandbox:
 
     def _receive(self, deadline: float) -> dict:
         while not self._pending:
-            self._read_child(deadline)
+            _readable([self._child.channel], deadline)
+            self._read_child()
         return self._pending.pop(0)
 
-    def _read_child(self, deadline: float) -> None:
-        """Wait for the child's channel to be readable (until ``deadline``), then read what it holds: frames, and
-        the descriptor of an exercise's channel."""
-        channel = self._child.channel
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([channel], [], [], remaining)[0]:
-            raise ChildLost("the code did not finish in time (it kept running past the limit)")
+    def _read_child(self) -> None:
+        """Read what the child's channel holds (it is readable): frames, and the descriptor of an exercise's
+        channel."""
         try:
-            chunk, fds, _, _ = socket.recv_fds(channel, 1 << 16, 1)
+            chunk, fds, _, _ = socket.recv_fds(self._child.channel, 1 << 16, 1)
         except OSError as error:
             raise ChildLost(f"the grading process stopped ({error.strerror})") from None
         for fd in fds:
@@ -355,14 +352,20 @@ class Sandbox:
         watched = [link.fd] if link is not None else []
         if not done:
             watched.append(self._child.channel)
-        remaining = deadline - time.monotonic()
-        ready = select.select(watched, [], [], remaining)[0] if remaining > 0 else []
-        if not ready:
-            raise ChildLost("the code did not finish in time (it kept running past the limit)")
+        ready = _readable(watched, deadline)
         if link is not None and link.fd in ready:
             return link.read()
-        self._read_child(deadline)
+        self._read_child()
         return True
+
+
+def _readable(watched: list, deadline: float) -> list:
+    """Those of ``watched`` that are readable, waiting until ``deadline`` at most; ChildLost when none is by then."""
+    remaining = deadline - time.monotonic()
+    ready = select.select(watched, [], [], remaining)[0] if remaining > 0 else []
+    if not ready:
+        raise ChildLost("the code did not finish in time (it kept running past the limit)")
+    return ready
 
 
 class ExerciseLink:
