@@ -1,5 +1,6 @@
 """The sandbox itself: loading cells, isolation between exercises, limits, blocked imports."""
 import numpy as np
+import pytest
 
 from autograder.checks import AnswerWithOwn
 from autograder.sandbox import Cell, Limits, Sandbox
@@ -114,6 +115,36 @@ def test_a_result_over_the_size_limit_costs_its_run_only():
         run = sandbox.run("huge", [("c", (1,))])
         assert run.status == "protocol" and "limit" in run.detail and "c" not in run.cases
         assert sandbox.run("small", [("c", (1,))]).cases["c"].value == 2
+
+
+FORGED_BYTES = """
+import json, os, struct
+def frame(body, json_size=None, tail=b""):
+    return struct.pack('>QI', 4 + len(body) + len(tail), len(body) if json_size is None else json_size) + body + tail
+def forge(x):
+    value = {"__ndarray__": "<f8", "shape": [1024], "data": {"__bytes__": [0, 8192]}}
+    frames = {"outside": frame(json.dumps({"event": "case", "id": "c", "value": value}).encode(), tail=b"12345678"),
+              "overrun": frame(b'{"event": "case", "id": "c", "value": 1}', json_size=1 << 20)}
+    for fd in range(3, 64):
+        try:
+            os.write(fd, frames[x])
+        except OSError:
+            pass
+    return 1
+def after(x):
+    return x + 1
+"""
+
+
+@pytest.mark.parametrize("forgery", ["outside", "overrun"])
+def test_a_frame_that_places_bytes_outside_itself_costs_its_run_only(forgery):
+    """The code writes a case whose array's bytes lie beyond the frame's end (or whose JSON runs past it) to
+    every descriptor it has: that run fails as a protocol error, nothing else is read from the grader's
+    memory, and the next exercise gets only its own results."""
+    with Sandbox([Cell("s.py", FORGED_BYTES)], LIMITS) as sandbox:
+        run = sandbox.run("forge", [("c", (forgery,))])
+        assert run.status == "protocol" and "corrupt frame" in run.detail and "c" not in run.cases
+        assert sandbox.run("after", [("c", (1,))]).cases["c"].value == 2
 
 
 def test_a_frame_cut_short_is_dropped_and_frames_written_later_reach_no_other_exercise():
