@@ -10,6 +10,7 @@ are no public checks beside it, 3 the grader itself cannot run here.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.util
 import sys
@@ -90,5 +91,15 @@ def check_command(args: argparse.Namespace) -> int:
     return 0 if report.score == report.max_score else 1
 
 
+def command() -> int:
+    """The ``convgrade`` program: ``main``, then every object it leaves frozen out of the garbage collector
+    (``gc.freeze``). While the interpreter frees its modules at exit it runs full collections, which walk
+    every object numpy and a grading made: about 40 ms after a grading, a tenth of the command. Exit
+    handlers, flushing and freeing still run; only garbage cycles stay unreclaimed until the process ends."""
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

@@ -43,7 +43,7 @@ license = "MIT"
 dependencies = [{dependencies}]
 
 [project.scripts]
-convgrade = "autograder.cli:main"
+convgrade = "autograder.cli:command"
 
 [project.entry-points.pytest11]
 convgrade = "autograder.pytest_plugin"

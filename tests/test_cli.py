@@ -90,3 +90,17 @@ def test_student_prints_never_reach_the_json_stream():
     result = convgrade("grade", SUBMISSIONS / "hostile" / "prints_fake_results.py", "--format", "json")
     assert json.loads(result.stdout)["score"] == 100
     assert "All tests passed" not in result.stdout + result.stderr
+
+
+def test_the_program_is_main_with_its_objects_left_to_the_process_end(tmp_path):
+    """`convgrade` (``cli.command``, the script pyproject.toml installs) returns main's exit code with every
+    object frozen out of the garbage collector: the interpreter's teardown then does not walk them all."""
+    import tomllib
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["convgrade"] == "autograder.cli:command"
+    script = ("import gc, sys; from autograder import cli; sys.argv[1:] = ['check', sys.argv[1]]; "
+              "print(cli.command(), gc.get_freeze_count() > 0)")
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "absent.py")], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["2", "True"], result.stderr
+    assert "cannot read the submission" in result.stderr
