@@ -7,6 +7,7 @@ defines; a pinned one is graded whatever the submission defines.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .checks import AssignmentChecks, detect, mismatch
@@ -29,17 +30,18 @@ def grade_cells(cells: list[Cell], name: str, candidates: Sequence[AssignmentChe
                 isolation: Isolation | None = None) -> Report:
     """Grade ``cells`` in one sandbox as ``pinned``, or else as the candidate they look like.
     Always returns a report, whatever the code does; only a grader that cannot start raises SandboxError."""
-    with Sandbox(cells, limits, isolation) as sandbox:
+    with Sandbox(cells, limits, isolation) as sandbox, ThreadPoolExecutor(1, "convgrade-judging") as judging:
         load = sandbox.load()
         checks = pinned or detect(candidates, load.functions)
-        results = []
+        judged = []
         for exercise in checks.exercises:
             cases = exercise.cases()
             if exercise.spec.name in load.functions:
                 run = sandbox.run(exercise.spec.name, [(case.id, case.args) for case in cases], exercise.helpers())
             else:
                 run = ExerciseRun("missing")
-            results.append(grade_exercise(exercise, cases, run, load, limits))
+            judged.append(judging.submit(grade_exercise, exercise, cases, run, load, limits))  # while the next runs
+        results = [future.result() for future in judged]
         isolation = sandbox.isolation
     errors = loading_problems(student_problems(load, results))
     wrong_assignment = mismatch(pinned, candidates, load.functions) if pinned else ""
