@@ -58,9 +58,11 @@ def every_cell(path: Path) -> list[Cell]:
 
 
 def load_seconds(cells: list[Cell]) -> float:
-    """Start a sandbox, load ``cells`` (no errors allowed), tear it down."""
+    """Start a sandbox, load ``cells`` (no errors allowed), tear it down. A cell may take a minute: the real
+    matplotlib's import builds its font cache in the sandbox's fresh /tmp (about 1 s), and a stall of this
+    machine once took that past the default 10 s."""
     start = time.perf_counter()
-    with Sandbox(cells, Limits()) as sandbox:
+    with Sandbox(cells, Limits(cell_timeout=60, load_timeout=120)) as sandbox:
         load = sandbox.load()
     assert not load.errors, load.errors
     return time.perf_counter() - start
