@@ -20,7 +20,9 @@ before); and with the warm start (a fork of the fork server, root level) and wit
 a new interpreter, numpy's import) of every sandbox. A third pair is CPU time, not wall time: this
 process's (the parent's) while it grades in process, checking speculated helper calls stacked
 (``cnn_reference.stacked``) and one call at a time, as before. `convgrade check` is timed on the solved
-notebook in a student's copy of the release (public cases only).
+notebook in a student's copy of the release (public cases only). Last, the machine's CPU time per grading
+(every process's) of the .py and of the untouched stub (every function raises at once), alternating: the
+stub's is what a grading costs before any student code runs.
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from autograder.submission import notebook_cells, plain_python, read_cells
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSION = REPO / "autograder" / "assignments" / "conv_step_by_step" / "examples" / "course_loops.py"
+STUB = REPO / "tests" / "submissions" / "stub.py"  # every function still raises NotImplementedError
 NOTEBOOK = REPO / "solutions" / "conv_step_by_step" / "conv_step_by_step.ipynb"
 RELEASE = REPO / "assignments" / "conv_step_by_step"
 SEED = 1
@@ -125,6 +128,22 @@ def summary(values: list[float]) -> str:
     return f"{1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
 
 
+def machine_cpu_seconds(path: Path, count: int) -> float:
+    """The whole machine's CPU time (the grader's, its threads' and every sandbox process's, and whatever else
+    runs meanwhile: alternate to share that) per grading of ``path`` in process, over ``count`` in a row."""
+    start = _busy_seconds()
+    for _ in range(count):
+        grade_path(path, SEED)
+    return (_busy_seconds() - start) / count
+
+
+def _busy_seconds() -> float:
+    """The machine's busy time since boot, from /proc/stat (user, nice, system, irq and softirq)."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _, _, irq, softirq = map(int, stat.readline().split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def levels() -> list[Isolation]:
     """The detected level, the weaker ones this machine can also run, and no isolation at all."""
     found = detect()
@@ -167,6 +186,10 @@ def main(argv=None) -> None:
     for _ in range(args.repeats):
         loads["before"].append(load_seconds(before))
         loads["now"].append(load_seconds(now))
+    cpu = {SUBMISSION.name: [], STUB.name: []}
+    for _ in range(args.repeats):
+        for path in (SUBMISSION, STUB):
+            cpu[path.name].append(machine_cpu_seconds(path, 5))
     whole, notebook = statistics.median(commands), statistics.median(notebooks)
     print(f"grading {SUBMISSION.name} (loops, all cases), medians of {args.repeats} runs [min-max], ms")
     print(f"convgrade grade (command, {detect().level} level): {1000 * whole:.1f} "
@@ -188,6 +211,11 @@ def main(argv=None) -> None:
         f"{name} {1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
         for name, values in loads.items())
           + f"; before / now: {statistics.median(loads['before']) / statistics.median(loads['now']):.2f}x")
+    floor, graded = statistics.median(cpu[STUB.name]), statistics.median(cpu[SUBMISSION.name])
+    print(f"machine CPU a grading (every process, in process, 5 in a row, alternating), ms: {SUBMISSION.name} "
+          f"{summary(cpu[SUBMISSION.name])}; {STUB.name} (every function raises at once) {summary(cpu[STUB.name])}: "
+          f"{floor / graded:.0%} of a grading is spent before any student code runs (a fresh process per exercise "
+          f"run, the sandbox, judging)")
     keys = ("grading in process", "start-up", "runs", "judging", "teardown")
     print("| part | " + " | ".join(isolation.level for isolation in isolations) + " |")
     print("|---|" + "---:|" * len(isolations))
@@ -201,7 +229,7 @@ def main(argv=None) -> None:
     for isolation in isolations[:-1]:
         level = statistics.median(p["grading in process"] for p in phases[isolation.level])
         print(f"isolation cost, {isolation.level} / none (grading in process): {level / base:.2f}x "
-              f"(+{1000 * (level - base):.0f} ms)")
+              f"({1000 * (level - base):+.0f} ms)")
 
 
 if __name__ == "__main__":
