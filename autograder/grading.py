@@ -1,4 +1,5 @@
-"""Grade a submission: load it in the sandbox once, run each exercise's cases, judge, report.
+"""Grade a submission: load it in the sandbox once, run each exercise's cases, judge each exercise while the
+next one runs (judging is pure), report.
 
 The checks come from the caller: a course's (``course.Assignment.checks``) or a release's public checks
 (``public_checks.py``). With several candidates the submission is graded as the one whose functions it
