@@ -192,11 +192,9 @@ def main(argv=None) -> None:
             cpu[path.name].append(machine_cpu_seconds(path, 5))
     whole, notebook = statistics.median(commands), statistics.median(notebooks)
     print(f"grading {SUBMISSION.name} (loops, all cases), medians of {args.repeats} runs [min-max], ms")
-    print(f"convgrade grade (command, {detect().level} level): {1000 * whole:.1f} "
-          f"[{1000 * min(commands):.0f}-{1000 * max(commands):.0f}]; target < 1000 ms: "
+    print(f"convgrade grade (command, {detect().level} level): {summary(commands)}; target < 1000 ms: "
           f"{'met' if whole < 1 else 'NOT met'}")
-    print(f"convgrade grade {NOTEBOOK.name} (solved, all cases): {1000 * notebook:.1f} "
-          f"[{1000 * min(notebooks):.0f}-{1000 * max(notebooks):.0f}]; target < 500 ms: "
+    print(f"convgrade grade {NOTEBOOK.name} (solved, all cases): {summary(notebooks)}; target < 500 ms: "
           f"{'met' if notebook < 0.5 else 'NOT met'}")
     print(f"convgrade check {NOTEBOOK.name} (a student's copy, public cases): {summary(checks)}; target < 500 ms: "
           f"{'met' if statistics.median(checks) < 0.5 else 'NOT met'}")
@@ -208,8 +206,7 @@ def main(argv=None) -> None:
         else:
             print(f"{name}: not measured ({detect().level} level starts cold)")
     print("notebook start-up + loading + teardown, ms: " + "; ".join(
-        f"{name} {1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]"
-        for name, values in loads.items())
+        f"{name} {summary(values)}" for name, values in loads.items())
           + f"; before / now: {statistics.median(loads['before']) / statistics.median(loads['now']):.2f}x")
     floor, graded = statistics.median(cpu[STUB.name]), statistics.median(cpu[SUBMISSION.name])
     print(f"machine CPU a grading (every process, in process, 5 in a row, alternating), ms: {SUBMISSION.name} "
@@ -220,10 +217,7 @@ def main(argv=None) -> None:
     print("| part | " + " | ".join(isolation.level for isolation in isolations) + " |")
     print("|---|" + "---:|" * len(isolations))
     for key in keys:
-        cells = []
-        for isolation in isolations:
-            values = [p[key] for p in phases[isolation.level]]
-            cells.append(f"{1000 * statistics.median(values):.1f} [{1000 * min(values):.0f}-{1000 * max(values):.0f}]")
+        cells = [summary([p[key] for p in phases[isolation.level]]) for isolation in isolations]
         print(f"| {key} | " + " | ".join(cells) + " |")
     base = statistics.median(p["grading in process"] for p in phases["none"])
     for isolation in isolations[:-1]:
